@@ -1,0 +1,340 @@
+"""The `guardian` command: a thin shell over the library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="slm-guardian: flag harmful queries and write safeguard responses with one small model.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+data_app = typer.Typer(help="Build the multi-task training data from public sources.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a one-line error to stderr and exit non-zero (no traceback)."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+AdapterOpt = typer.Option(None, "--adapter", help="Adapter folder (default: the shipped model).")
+BaseOpt = typer.Option(None, "--base-model", help="Base model: smollm2-135m or a Hugging Face causal-LM folder.")
+ConfigOpt = typer.Option(None, "--config", help="Guardian config YAML: thresholds, per-category thresholds, disabled categories.")
+ThresholdOpt = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Unsafe-score threshold (overrides the config).")
+
+
+def load_guardian(adapter: Optional[Path], base_model: Optional[str], config: Optional[Path], threshold: Optional[float]):
+    """The guardian, or a clean exit with the reason it could not load."""
+    from slm_guardian.guardian import Guardian
+    from slm_guardian.guardian_config import ConfigError, GuardianConfig
+    from slm_guardian.model.base import BaseModelError
+
+    try:
+        cfg = GuardianConfig.from_yaml(config) if config else GuardianConfig()
+        if threshold is not None:
+            cfg = cfg.with_changes(threshold=threshold)
+        with err.status("loading the guardian"):
+            return Guardian.load(adapter=adapter, base_model=base_model, config=cfg)
+    except (ConfigError, BaseModelError, FileNotFoundError) as exc:
+        fail(str(exc))
+
+
+@app.command()
+def check(
+    text: str = typer.Argument(..., help="The query to judge ('-' reads it from stdin)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+    force: bool = typer.Option(False, "--force-safeguard", help="Write a safeguard response even if the query is judged safe."),
+    adapter: Optional[Path] = AdapterOpt,
+    base_model: Optional[str] = BaseOpt,
+    config: Optional[Path] = ConfigOpt,
+    threshold: Optional[float] = ThresholdOpt,
+) -> None:
+    """Judge one query: flagged or safe, unsafe score, categories, and the safeguard response."""
+    import json
+
+    from slm_guardian.guardian import InvalidInput
+
+    if text == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    guardian = load_guardian(adapter, base_model, config, threshold)
+    try:
+        verdict = guardian.force_safeguard(text) if force else guardian.check(text)
+    except InvalidInput as exc:
+        fail(str(exc))
+    if as_json:
+        print(json.dumps(verdict.to_dict(), ensure_ascii=False))
+        return
+    if verdict.flagged:
+        out.print(f"[bold red]FLAGGED[/]  unsafe score {verdict.unsafe_score:.3f}")
+        for category in verdict.categories:
+            out.print(f"  {category.code:<4} {category.name:<28} {category.score:.3f}", highlight=False)
+    else:
+        out.print(f"[bold green]SAFE[/]  unsafe score {verdict.unsafe_score:.3f}")
+    if verdict.response:
+        out.print(f"\n[bold]safeguard response:[/] {verdict.response}", highlight=False)
+
+
+@app.command()
+def classify(
+    input_path: str = typer.Argument(..., metavar="IN", help="JSONL or CSV file to moderate ('-' for stdin)."),
+    output: str = typer.Option("-", "-o", "--output", help="Where to write the moderated rows ('-' for stdout)."),
+    text_field: str = typer.Option("text", "--text-field", help="The field (JSONL key or CSV column) holding the text."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="jsonl or csv (default: from the file name; stdin is jsonl)."),
+    batch_size: int = typer.Option(16, "--batch-size", min=1, max=1024, help="Rows per model batch."),
+    no_response: bool = typer.Option(False, "--no-response", help="Skip writing safeguard responses (faster)."),
+    adapter: Optional[Path] = AdapterOpt,
+    base_model: Optional[str] = BaseOpt,
+    config: Optional[Path] = ConfigOpt,
+    threshold: Optional[float] = ThresholdOpt,
+) -> None:
+    """Moderate a file in batches; each output row keeps its fields and adds the verdict.
+
+    Added fields: unsafe_score, flagged, categories, category_scores, response (null when not
+    flagged). Row order is preserved. Malformed rows are reported on stderr with their line
+    numbers and skipped; the exit code is then 1, and every good row is still written.
+    """
+    from tqdm import tqdm
+
+    from slm_guardian.records import RecordWriter, detect_format, open_text, read_records
+
+    if input_path != "-" and not Path(input_path).is_file():
+        fail(f"input file {input_path} not found")
+    try:
+        file_format = detect_format(input_path if input_path != "-" else output, fmt)
+    except ValueError as exc:
+        fail(str(exc))
+    guardian = load_guardian(adapter, base_model, config, threshold)
+    problems: list[str] = []
+    written = 0
+    source = open_text(input_path, "r", stdin=sys.stdin)
+    sink = open_text(output, "w", stdout=sys.stdout)
+    try:
+        writer = RecordWriter(sink, file_format)
+        batch = []
+        progress = tqdm(desc="classify", unit="row", disable=output == "-" and not sys.stderr.isatty(), file=sys.stderr)
+        try:
+            for record in read_records(source, file_format, text_field):
+                if record.error:
+                    problems.append(record.error)
+                    continue
+                batch.append(record)
+                if len(batch) >= batch_size:
+                    written += _moderate(guardian, batch, writer, not no_response)
+                    progress.update(len(batch))
+                    batch = []
+            if batch:
+                written += _moderate(guardian, batch, writer, not no_response)
+                progress.update(len(batch))
+        except ValueError as exc:
+            fail(str(exc))
+        finally:
+            progress.close()
+    finally:
+        if input_path != "-":
+            source.close()
+        if output != "-":
+            sink.close()
+    for problem in problems:
+        err.print(f"[yellow]skipped[/] {problem}", highlight=False)
+    err.print(f"{written} rows written to {output if output != '-' else 'stdout'}; {len(problems)} skipped", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+
+
+def _moderate(guardian, batch, writer, respond: bool) -> int:
+    verdicts = guardian.check_batch([r.text for r in batch], respond=respond)
+    for record, verdict in zip(batch, verdicts):
+        data = verdict.to_dict()
+        row = dict(record.fields)
+        row.update(
+            unsafe_score=data["unsafe_score"],
+            flagged=data["flagged"],
+            categories=data["categories"],
+            category_scores=data["category_scores"],
+            response=data["response"],
+        )
+        writer.write(row)
+    writer.flush()
+    return len(batch)
+
+
+@app.command()
+def taxonomy(
+    file: Optional[Path] = typer.Option(None, "--file", help="Show this taxonomy YAML instead of the packaged one."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the harm categories: code, name and definition."""
+    import json
+
+    from slm_guardian.taxonomy import Taxonomy, TaxonomyError
+
+    try:
+        tax = Taxonomy.from_yaml(file) if file else Taxonomy.default()
+    except TaxonomyError as exc:
+        fail(str(exc))
+    if as_json:
+        rows = [{"code": c.code, "name": c.name, "definition": c.definition, "openai": list(c.openai)} for c in tax.categories]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="harm categories")
+    table.add_column("code", style="bold")
+    table.add_column("name")
+    table.add_column("definition")
+    for c in tax.categories:
+        table.add_row(c.code, c.name, c.definition)
+    out.print(table)
+
+
+@app.command("eval")
+def evaluate(
+    datasets: list[str] = typer.Argument(None, help="dev, jbb, jbb-harmful, jbb-benign, or labelled JSONL files (text, unsafe, categories). Default: dev jbb-harmful jbb-benign."),
+    data: Path = typer.Option(Path("build/data"), "--data", help="Built data folder holding dev.jsonl and jbb.jsonl."),
+    output: Optional[Path] = typer.Option(None, "--out", help="Also write all results as JSON here."),
+    no_responses: bool = typer.Option(False, "--no-responses", help="Skip generating responses (detection only)."),
+    no_latency: bool = typer.Option(False, "--no-latency", help="Skip the latency measurement."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Use at most this many rows per dataset (seeded sample)."),
+    adapter: Optional[Path] = AdapterOpt,
+    base_model: Optional[str] = BaseOpt,
+    config: Optional[Path] = ConfigOpt,
+    threshold: Optional[float] = ThresholdOpt,
+) -> None:
+    """Measure detection (F1, precision, recall, AUPRC), responses and CPU latency."""
+    import json
+    import random
+
+    from slm_guardian.evaluate import evaluate_rows, latency, load_dataset, markdown_table
+
+    names = datasets or ["dev", "jbb-harmful", "jbb-benign"]
+    loaded = []
+    for name in names:
+        try:
+            loaded.append(load_dataset(name, data))
+        except (FileNotFoundError, ValueError) as exc:
+            fail(str(exc))
+    guardian = load_guardian(adapter, base_model, config, threshold)
+    results: dict = {}
+    for name, rows in loaded:
+        if limit and len(rows) > limit:
+            rows = random.Random(0).sample(rows, limit)
+        err.print(f"evaluating {name} ({len(rows)} rows)")
+        results[name] = evaluate_rows(guardian, rows, respond=not no_responses)
+    report = {"results": results, "threshold": guardian.config.threshold}
+    if not no_latency:
+        report["latency"] = latency(guardian)
+    out.print(markdown_table(results), highlight=False)
+    if "latency" in report:
+        lat = report["latency"]
+        out.print(
+            f"latency ({lat['query_words']}-word query): detection p50 {lat['detection_ms_p50']:.0f} ms, "
+            f"with response p50 {lat['with_response_ms_p50']:.0f} ms",
+            highlight=False,
+        )
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        out.print(f"results written to {output}")
+
+
+@data_app.command("build")
+def data_build(
+    source: Path = typer.Option(Path("../shared/data"), "--source", help="Folder of the public datasets (../shared/data)."),
+    out_dir: Path = typer.Option(Path("build/data"), "--out", help="Where train.jsonl, dev.jsonl, jbb.jsonl and stats.json go."),
+    config: Optional[Path] = typer.Option(Path("configs/data.yaml"), "--config", help="Data config (caps, seed, dev share)."),
+    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy YAML (default: the packaged one)."),
+) -> None:
+    """Turn the raw public sets into labelled multi-task examples with a fixed dev split."""
+    from slm_guardian.data.build import DataConfig, build, write
+    from slm_guardian.data.sources import SourceError
+    from slm_guardian.taxonomy import Taxonomy, TaxonomyError
+
+    if not source.is_dir():
+        fail(f"--source {source} is not a folder")
+    try:
+        tax = Taxonomy.from_yaml(taxonomy) if taxonomy else Taxonomy.default()
+        cfg = DataConfig.from_yaml(config) if config and config.exists() else DataConfig()
+        with err.status("building the data set"):
+            result = build(source, tax, cfg)
+    except (SourceError, TaxonomyError, ValueError, TypeError) as exc:
+        fail(str(exc))
+    write(result, out_dir)
+    counts = result.counts()
+    table = Table(title=f"data written to {out_dir}")
+    table.add_column("split / source")
+    table.add_column("rows", justify="right")
+    for split in ("train", "dev", "jbb"):
+        table.add_row(f"[bold]{split}[/]", f"{counts[split]['rows']} ({counts[split]['unsafe']} unsafe)")
+        for key, n in counts[split]["by_source"].items():
+            table.add_row(f"  {key}", str(n))
+    out.print(table)
+    cats = Table(title="categories of unsafe rows")
+    cats.add_column("code")
+    for split in ("train", "dev", "jbb"):
+        cats.add_column(split, justify="right")
+    for code in tax.codes:
+        cats.add_row(code, *(str(counts[s]["by_category"].get(code, 0)) for s in ("train", "dev", "jbb")))
+    out.print(cats)
+    out.print(f"dropped: {counts['dropped']}")
+
+
+@app.command()
+def train(
+    config: Path = typer.Option(..., "--config", help="Training config YAML (configs/smollm2-135m.yaml)."),
+    data: Path = typer.Option(Path("build/data"), "--data", help="Built data folder (train.jsonl), or the raw ../shared/data to build first."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to write the adapter (default build/adapters/<name>)."),
+    base_model: Optional[str] = typer.Option(None, "--base-model", help="A Hugging Face causal-LM folder to use instead of the config's base."),
+    device: Optional[str] = typer.Option(None, "--device", help="cpu or cuda (default: cuda when available)."),
+    max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Stop after this many steps (smoke tests)."),
+) -> None:
+    """LoRA fine-tune the multi-task guard model."""
+    from slm_guardian.train_config import TrainConfig
+
+    if not config.is_file():
+        fail(f"config file {config} not found")
+    try:
+        cfg = TrainConfig.from_yaml(config)
+    except (ValueError, TypeError) as exc:
+        fail(str(exc))
+    train_file = _training_file(data, cfg)
+    from slm_guardian.data.build import read_examples
+    from slm_guardian.train import train as run_training
+
+    examples = read_examples(train_file)
+    target = out_dir or Path("build/adapters") / cfg.name
+    command = "guardian " + " ".join(sys.argv[1:])
+    record = run_training(cfg, examples, target, base_model=base_model, device=device, command=command, max_steps=max_steps)
+    out.print(f"adapter written to {target} in {record['wall_time_s']} s ({record['steps']} steps, {record['tokens_seen']} tokens)")
+
+
+def _training_file(data: Path, cfg) -> Path:
+    if (data / "train.jsonl").is_file():
+        return data / "train.jsonl"
+    if (data / "advbench").is_dir():  # the raw shared data: build it first, same as `guardian data build`
+        from slm_guardian.data.build import DataConfig, build, write
+        from slm_guardian.taxonomy import Taxonomy
+
+        built = Path("build/data")
+        tax = Taxonomy.from_yaml(cfg.taxonomy) if cfg.taxonomy else Taxonomy.default()
+        data_cfg = DataConfig(**cfg.data) if cfg.data else DataConfig.from_yaml("configs/data.yaml")
+        write(build(data, tax, data_cfg), built)
+        return built / "train.jsonl"
+    fail(f"--data {data} holds neither train.jsonl nor the raw shared data")
+    raise AssertionError  # unreachable
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

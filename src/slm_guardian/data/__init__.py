@@ -1,0 +1,1 @@
+"""Offline pipeline that turns public safety data into multi-task training examples."""

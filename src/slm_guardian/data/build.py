@@ -1,0 +1,187 @@
+"""`guardian data build`: raw public sets -> deduplicated, labelled multi-task examples,
+with a fixed dev split and the JailbreakBench benchmark kept out of training."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from slm_guardian.data import sources, synthetic
+from slm_guardian.data.responses import compose_response
+from slm_guardian.data.rows import GuardExample, SourceRow
+from slm_guardian.taxonomy import Taxonomy
+
+JBB_SIMILARITY = 0.8  # cosine (TF-IDF) above which a row counts as a copy of a JBB behaviour
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """How many rows to take from each source and how to split them (see configs/data.yaml)."""
+
+    seed: int = 13
+    dev_fraction: float = 0.12
+    max_chars: int = 4000
+    synthetic_per_template: int = 60
+    caps: dict[str, int] = field(default_factory=dict)  # source -> max rows (after dedup)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> DataConfig:
+        raw = yaml.safe_load(Path(path).read_text("utf-8")) or {}
+        unknown = set(raw) - {"seed", "dev_fraction", "max_chars", "synthetic_per_template", "caps"}
+        if unknown:
+            raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
+        return cls(**raw)
+
+
+@dataclass
+class BuildResult:
+    train: list[GuardExample]
+    dev: list[GuardExample]
+    jbb: list[GuardExample]
+    dropped: Counter
+
+    def counts(self) -> dict:
+        def table(rows: list[GuardExample]) -> dict:
+            return {
+                "rows": len(rows),
+                "unsafe": sum(r.unsafe for r in rows),
+                "safe": sum(not r.unsafe for r in rows),
+                "by_source": dict(sorted(Counter(f"{r.source}:{'unsafe' if r.unsafe else 'safe'}" for r in rows).items())),
+                "by_category": dict(sorted(Counter(c for r in rows for c in r.categories).items(), key=lambda kv: _code_order(kv[0]))),
+            }
+
+        return {"train": table(self.train), "dev": table(self.dev), "jbb": table(self.jbb), "dropped": dict(self.dropped)}
+
+
+def _code_order(code: str) -> tuple[int, str]:
+    digits = re.sub(r"\D", "", code)
+    return (int(digits) if digits else 0, code)
+
+
+def normalize(text: str) -> str:
+    """The text as the pipeline stores it: NFC, no control characters, single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def dedup_key(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
+    root = Path(root)
+    dropped: Counter = Counter()
+    jbb_rows = list(sources.jbb_benchmark(root))
+    guard = _JbbFilter([r.text for r in jbb_rows] + list(sources.jbb_artifact_goals(root)))
+
+    rows: list[SourceRow] = []
+    for name, reader in sources.TRAINING_SOURCES.items():
+        rows.extend(reader(root))
+    rows.extend(synthetic.synthetic(config.seed, config.synthetic_per_template))
+
+    kept: dict[str, SourceRow] = {}
+    conflicts: set[str] = set()
+    for row in rows:
+        text = normalize(row.text)
+        if not text:
+            dropped["empty"] += 1
+            continue
+        if len(text) > config.max_chars:
+            dropped["too_long"] += 1
+            continue
+        key = dedup_key(text)
+        if key in kept:
+            if kept[key].unsafe != row.unsafe:
+                conflicts.add(key)
+            dropped["duplicate"] += 1
+            continue
+        kept[key] = SourceRow(text, row.unsafe, row.source, row.label, row.group, row.codes)
+    for key in conflicts:  # the same text labelled both ways: trust neither
+        del kept[key]
+        dropped["label_conflict"] += 1
+
+    candidates = list(kept.values())
+    copies = guard.copies([r.text for r in candidates])
+    dropped["jbb_copy"] = int(sum(copies))
+    candidates = [r for r, is_copy in zip(candidates, copies) if not is_copy]
+    candidates = _apply_caps(candidates, config)
+
+    examples = [_to_example(r, taxonomy, config.seed) for r in candidates]
+    train, dev = [], []
+    for example in examples:
+        (dev if _in_dev(example.group, config) else train).append(example)
+    rng = random.Random(config.seed)
+    rng.shuffle(train)
+    jbb = [_to_example(r, taxonomy, config.seed) for r in jbb_rows]
+    return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped)
+
+
+def _apply_caps(rows: list[SourceRow], config: DataConfig) -> list[SourceRow]:
+    """Keep at most caps[source:label] rows per source and label, chosen by seed."""
+    rng = random.Random(config.seed)
+    by_bucket: dict[str, list[SourceRow]] = {}
+    for row in rows:
+        by_bucket.setdefault(f"{row.source}:{'unsafe' if row.unsafe else 'safe'}", []).append(row)
+    out: list[SourceRow] = []
+    for bucket, bucket_rows in by_bucket.items():
+        cap = config.caps.get(bucket)
+        if cap is not None and len(bucket_rows) > cap:
+            bucket_rows = rng.sample(bucket_rows, cap)
+        out.extend(bucket_rows)
+    return out
+
+
+def _to_example(row: SourceRow, taxonomy: Taxonomy, seed: int) -> GuardExample:
+    group = row.group or f"{row.source}:{dedup_key(row.text)}"
+    if not row.unsafe:
+        return GuardExample(row.text, False, [], None, row.source, group)
+    codes = list(row.codes) or list(taxonomy.label(row.text, row.source, row.label))
+    return GuardExample(row.text, True, codes, compose_response(row.text, codes, taxonomy, seed), row.source, group)
+
+
+def _in_dev(group: str, config: DataConfig) -> bool:
+    digest = hashlib.sha256(f"{config.seed}:{group}".encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < config.dev_fraction
+
+
+class _JbbFilter:
+    """Finds rows that copy a JBB behaviour exactly or nearly (TF-IDF cosine)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.texts = [normalize(t) for t in texts if t and t.strip()]
+        self.keys = {dedup_key(t) for t in self.texts}
+        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(self.texts)
+        self.matrix = self.vectorizer.transform(self.texts)
+
+    def copies(self, texts: list[str]) -> list[bool]:
+        similarity = (self.vectorizer.transform(texts) @ self.matrix.T).max(axis=1).toarray().ravel()
+        return [dedup_key(t) in self.keys or bool(s >= JBB_SIMILARITY) for t, s in zip(texts, similarity)]
+
+
+def write(result: BuildResult, out: Path) -> None:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("train", result.train), ("dev", result.dev), ("jbb", result.jbb)):
+        tmp = out / f".{name}.jsonl.tmp"
+        with tmp.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
+        tmp.replace(out / f"{name}.jsonl")
+    (out / "stats.json").write_text(json.dumps(result.counts(), indent=2) + "\n", encoding="utf-8")
+
+
+def read_examples(path: str | Path) -> list[GuardExample]:
+    with Path(path).open(encoding="utf-8") as handle:
+        return [GuardExample.from_json(json.loads(line)) for line in handle if line.strip()]

@@ -1,0 +1,143 @@
+"""The public API: `Guardian.load()`, then `check`, `check_batch` and `force_safeguard`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Union
+
+from slm_guardian.guardian_config import GuardianConfig
+from slm_guardian.model.guard_model import GuardModel, Scores
+from slm_guardian.taxonomy import Taxonomy
+from slm_guardian.verdict import CategoryScore, Verdict
+
+SHIPPED_ADAPTER = "smollm2-135m-guardian"
+MAX_INPUT_CHARS = 100_000
+
+Message = Mapping[str, str]
+Query = Union[str, Sequence[Message]]
+
+
+class InvalidInput(ValueError):
+    """A query the guardian cannot judge: empty, not text, or over the size limit."""
+
+
+def shipped_adapter_dir() -> Path:
+    return Path(str(resources.files("slm_guardian").joinpath("weights", SHIPPED_ADAPTER)))
+
+
+class Guardian:
+    """Flags harmful queries, scores harm categories and writes safeguard responses."""
+
+    def __init__(self, model: GuardModel, taxonomy: Taxonomy, config: GuardianConfig | None = None) -> None:
+        self.model = model
+        self.taxonomy = taxonomy
+        self.config = config or GuardianConfig()
+        self.config.validate_codes(model.fmt.codes)
+
+    @classmethod
+    def load(
+        cls,
+        adapter: str | Path | None = None,
+        base_model: str | Path | None = None,
+        config: GuardianConfig | str | Path | None = None,
+        threads: int | None = None,
+    ) -> Guardian:
+        """Load the shipped model (or `adapter`, on `base_model`) with thresholds from `config`."""
+        from slm_guardian.model.loading import load_guard_model
+
+        adapter_dir = Path(adapter) if adapter else shipped_adapter_dir()
+        model = load_guard_model(adapter_dir, str(base_model) if base_model else None, threads=threads)
+        custom = adapter_dir / "taxonomy.yaml"
+        taxonomy = Taxonomy.from_yaml(custom) if custom.is_file() else Taxonomy.default()
+        if isinstance(config, (str, Path)):
+            config = GuardianConfig.from_yaml(config)
+        return cls(model, taxonomy, config)
+
+    # ---- judging ------------------------------------------------------------------
+
+    def check(self, query: Query, respond: bool = True) -> Verdict:
+        """Judge one query (text, or chat messages); writes the safeguard response when flagged."""
+        text = to_text(query)
+        scores, cache = self.model.score_with_cache(text)
+        verdict = self._verdict(scores)
+        if verdict.flagged and respond:
+            verdict = self._with_response(verdict, text, cache)
+        return verdict
+
+    def check_batch(self, queries: Sequence[Query], respond: bool = True, batch_size: int = 16) -> list[Verdict]:
+        """Judge many queries in length-sorted batches; responses are written for flagged ones."""
+        texts = [to_text(q) for q in queries]
+        verdicts = [self._verdict(s) for s in self.model.score(texts, batch_size=batch_size)]
+        if respond:
+            verdicts = [self._with_response(v, t) if v.flagged else v for v, t in zip(verdicts, texts)]
+        return verdicts
+
+    def force_safeguard(self, query: Query) -> Verdict:
+        """Write a safeguard response whatever the verdict (the paper's forced harm token)."""
+        text = to_text(query)
+        scores, cache = self.model.score_with_cache(text)
+        verdict = self._verdict(scores)
+        return self._with_response(verdict, text, cache, force=True)
+
+    # ---- internals ----------------------------------------------------------------
+
+    def _verdict(self, scores: Scores) -> Verdict:
+        joint = {c: scores.unsafe * p for c, p in scores.categories.items()}
+        enabled = [c for c in joint if c not in self.config.disabled]
+        violated = sorted(
+            (c for c in enabled if joint[c] >= self.config.threshold_for(c)), key=lambda c: -joint[c]
+        )
+        flagged = scores.unsafe >= self.config.threshold and bool(violated)
+        categories = [CategoryScore(c, self._name(c), joint[c]) for c in violated] if flagged else []
+        return Verdict(flagged=flagged, unsafe_score=scores.unsafe, categories=categories, category_scores=joint)
+
+    def _with_response(self, verdict: Verdict, text: str, cache: object | None = None, force: bool = False) -> Verdict:
+        codes = verdict.category_codes
+        if not codes:  # forced on a query judged safe: lead with the likeliest enabled category
+            enabled = {c: s for c, s in verdict.category_scores.items() if c not in self.config.disabled}
+            codes = [max(enabled or verdict.category_scores, key=(enabled or verdict.category_scores).get)]
+        response = self.model.respond(text, codes, cache)
+        return Verdict(
+            flagged=verdict.flagged,
+            unsafe_score=verdict.unsafe_score,
+            categories=verdict.categories,
+            category_scores=verdict.category_scores,
+            response=response,
+        )
+
+    def _name(self, code: str) -> str:
+        return self.taxonomy[code].name if code in self.taxonomy else code
+
+
+def to_text(query: Query) -> str:
+    """The text the model judges: the query itself, or the user turns of a conversation."""
+    if isinstance(query, str):
+        text = query
+    elif isinstance(query, Sequence) and not isinstance(query, (bytes, bytearray)):
+        text = _messages_to_text(query)
+    else:
+        raise InvalidInput(f"a query must be a string or a list of chat messages, not {type(query).__name__}")
+    # Lone surrogates and NUL bytes cannot be tokenized; replace them rather than fail.
+    text = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", " ")
+    if not text.strip():
+        raise InvalidInput("the query is empty")
+    if len(text) > MAX_INPUT_CHARS:
+        raise InvalidInput(f"the query is {len(text)} characters; the limit is {MAX_INPUT_CHARS}")
+    return text
+
+
+def _messages_to_text(messages: Sequence[Message]) -> str:
+    if not messages:
+        raise InvalidInput("the conversation has no messages")
+    turns = []
+    for i, message in enumerate(messages):
+        if not isinstance(message, Mapping) or not isinstance(message.get("content"), str):
+            raise InvalidInput(f"message {i} must be an object with a string 'content'")
+        if message.get("role", "user") == "user":
+            turns.append(message["content"])
+    if not turns:
+        raise InvalidInput("the conversation has no user message to judge")
+    # Earlier user turns give context; the last one is what is being asked now.
+    return "\n".join(turns)

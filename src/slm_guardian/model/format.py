@@ -1,0 +1,131 @@
+"""The multi-task token format that fuses detection, categories and the safeguard response.
+
+    <|query|> text <|guard|> <|safe|> <eos>
+    <|query|> text <|guard|> <|harm|> <|cat:S9|> [<|cat:S1|> ...] <|response|> reply <eos>
+
+The unsafe score is P(<|harm|>) at the <|guard|> position; category scores are the softmax
+over category tokens at the <|harm|> position. Feeding `... <|guard|> <|harm|>` gives both
+from one forward pass, because the causal mask hides <|harm|> from the <|guard|> position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+QUERY = "<|query|>"
+GUARD = "<|guard|>"
+SAFE = "<|safe|>"
+HARM = "<|harm|>"
+RESPONSE = "<|response|>"
+IGNORE_INDEX = -100
+
+
+def category_token(code: str) -> str:
+    return f"<|cat:{code}|>"
+
+
+@dataclass(frozen=True)
+class TokenIds:
+    """Vocabulary ids of the format's special tokens for one tokenizer."""
+
+    query: int
+    guard: int
+    safe: int
+    harm: int
+    response: int
+    eos: int
+    categories: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Example:
+    """Token ids and per-token loss weights of one training sequence (0 weight: not a target)."""
+
+    input_ids: list[int]
+    weights: list[float]
+
+
+class GuardFormat:
+    """Builds token sequences for detection, forced safeguards and training."""
+
+    def __init__(self, tokenizer, codes: Sequence[str], max_query_tokens: int = 128) -> None:
+        self.tokenizer = tokenizer
+        self.codes = tuple(codes)
+        self.max_query_tokens = max_query_tokens
+        vocab = tokenizer.get_vocab()
+        missing = [t for t in self.special_tokens(self.codes) if t not in vocab]
+        if missing:
+            raise ValueError(f"tokenizer lacks the guard tokens {missing}; call add_guard_tokens first")
+        if tokenizer.eos_token_id is None:
+            raise ValueError("the base tokenizer has no end-of-sequence token")
+        self.ids = TokenIds(
+            query=vocab[QUERY],
+            guard=vocab[GUARD],
+            safe=vocab[SAFE],
+            harm=vocab[HARM],
+            response=vocab[RESPONSE],
+            eos=tokenizer.eos_token_id,
+            categories={code: vocab[category_token(code)] for code in self.codes},
+        )
+
+    @staticmethod
+    def special_tokens(codes: Sequence[str]) -> list[str]:
+        return [QUERY, GUARD, SAFE, HARM, RESPONSE, *(category_token(c) for c in codes)]
+
+    @staticmethod
+    def add_guard_tokens(tokenizer, codes: Sequence[str]) -> list[int]:
+        """Register the format's tokens (idempotent); returns their ids in a fixed order."""
+        tokens = GuardFormat.special_tokens(codes)
+        tokenizer.add_special_tokens({"additional_special_tokens": tokens})
+        vocab = tokenizer.get_vocab()
+        return [vocab[t] for t in tokens]
+
+    def encode_text(self, text: str, limit: int | None = None) -> list[int]:
+        """Token ids of user text, never parsing special tokens written inside it.
+
+        Text longer than the window keeps its head and tail: harmful requests often follow a
+        long preamble (jailbreak templates), so dropping the end would hide them.
+        """
+        limit = self.max_query_tokens if limit is None else limit
+        ids = self.tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"]
+        if len(ids) <= limit:
+            return ids
+        head = limit // 2
+        return ids[:head] + ids[len(ids) - (limit - head) :]
+
+    def detection_ids(self, text: str) -> list[int]:
+        """`<|query|> text <|guard|> <|harm|>`: scores at positions -2 (verdict) and -1 (category)."""
+        return [self.ids.query, *self.encode_text(text), self.ids.guard, self.ids.harm]
+
+    def response_prefix(self, codes: Sequence[str]) -> list[int]:
+        """What follows the detection ids before the safeguard response is decoded."""
+        return [*(self.ids.categories[c] for c in codes), self.ids.response]
+
+    def training_example(
+        self,
+        text: str,
+        unsafe: bool,
+        codes: Sequence[str] = (),
+        response: str | None = None,
+        verdict_weight: float = 1.0,
+        detection_only: bool = False,
+    ) -> Example:
+        """One supervised sequence; loss covers the verdict and everything the model writes after it."""
+        prompt = [self.ids.query, *self.encode_text(text), self.ids.guard]
+        if not unsafe:
+            target = [self.ids.safe, self.ids.eos]
+            weights = [verdict_weight, 1.0]
+        else:
+            if not codes:
+                raise ValueError("an unsafe example needs at least one category")
+            target = [self.ids.harm, *(self.ids.categories[c] for c in codes)]
+            if detection_only:
+                target.append(self.ids.eos)
+            else:
+                if not response:
+                    raise ValueError("an unsafe example needs a safeguard response")
+                reply = self.tokenizer(response, add_special_tokens=False)["input_ids"]
+                target += [self.ids.response, *reply, self.ids.eos]
+            weights = [verdict_weight] + [1.0] * (len(target) - 1)
+        return Example(input_ids=prompt + target, weights=[0.0] * len(prompt) + weights)

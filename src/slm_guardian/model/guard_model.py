@@ -1,0 +1,97 @@
+"""The fine-tuned guard: one forward pass for the verdict and categories, greedy decoding for the reply."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from slm_guardian.model.format import GuardFormat
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Raw model scores for one query: P(harm) and P(category | harm) for every category."""
+
+    unsafe: float
+    categories: dict[str, float]
+
+
+class GuardModel:
+    """A causal LM (base + merged LoRA) that speaks the guard token format."""
+
+    def __init__(self, model, fmt: GuardFormat, max_new_tokens: int = 96) -> None:
+        self.model = model.eval()
+        self.fmt = fmt
+        self.max_new_tokens = max_new_tokens
+        ids = fmt.ids
+        self._verdict_ids = torch.tensor([ids.safe, ids.harm])
+        self._category_ids = torch.tensor([ids.categories[c] for c in fmt.codes])
+        # Guard tokens never belong inside a written reply.
+        self._banned_in_reply = torch.tensor(
+            [ids.query, ids.guard, ids.safe, ids.harm, ids.response, *ids.categories.values()]
+        )
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    @torch.inference_mode()
+    def score(self, texts: Sequence[str], batch_size: int = 16) -> list[Scores]:
+        """Scores for each text, batched by similar length; output order follows input order."""
+        encoded = [self.fmt.detection_ids(t) for t in texts]
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        results: list[Scores | None] = [None] * len(encoded)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            for index, scores in zip(chunk, self._score_batch([encoded[i] for i in chunk])):
+                results[index] = scores
+        return results  # type: ignore[return-value]
+
+    def _score_batch(self, batch: list[list[int]]) -> list[Scores]:
+        # Left padding puts every row's last two tokens at the same positions, so only those
+        # two logit rows need the vocabulary projection (logits_to_keep=2).
+        width = max(len(ids) for ids in batch)
+        pad = self.fmt.ids.eos
+        input_ids = torch.tensor([[pad] * (width - len(ids)) + ids for ids in batch], device=self.device)
+        mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for ids in batch], device=self.device)
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        logits = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions, logits_to_keep=2).logits
+        return self._scores_from(logits[:, -2], logits[:, -1])
+
+    def _scores_from(self, guard_logits: torch.Tensor, harm_logits: torch.Tensor) -> list[Scores]:
+        verdict = guard_logits[:, self._verdict_ids.to(guard_logits.device)].float().softmax(-1)[:, 1]
+        category = harm_logits[:, self._category_ids.to(harm_logits.device)].float().softmax(-1)
+        return [
+            Scores(unsafe=float(v), categories={c: float(p) for c, p in zip(self.fmt.codes, row)})
+            for v, row in zip(verdict.tolist(), category.tolist())
+        ]
+
+    @torch.inference_mode()
+    def score_with_cache(self, text: str) -> tuple[Scores, object]:
+        """Scores for one text plus the KV cache, so a reply can continue without re-reading it."""
+        input_ids = torch.tensor([self.fmt.detection_ids(text)], device=self.device)
+        out = self.model(input_ids=input_ids, use_cache=True, logits_to_keep=2)
+        scores = self._scores_from(out.logits[:, -2], out.logits[:, -1])[0]
+        return scores, out.cache
+
+    @torch.inference_mode()
+    def respond(self, text: str, codes: Sequence[str], cache: object | None = None) -> str:
+        """Greedy-decode the safeguard response after `<|harm|>` and the given category codes."""
+        if cache is None:
+            _, cache = self.score_with_cache(text)
+        next_ids = torch.tensor([self.fmt.response_prefix(codes)], device=self.device)
+        banned = self._banned_in_reply.to(self.device)
+        written: list[int] = []
+        for _ in range(self.max_new_tokens):
+            out = self.model(input_ids=next_ids, cache=cache, use_cache=True, logits_to_keep=1)
+            cache = out.cache
+            logits = out.logits[0, -1]
+            logits[banned] = float("-inf")
+            token = int(logits.argmax())
+            if token == self.fmt.ids.eos:
+                break
+            written.append(token)
+            next_ids = torch.tensor([[token]], device=self.device)
+        return self.fmt.tokenizer.decode(written, skip_special_tokens=True).strip()

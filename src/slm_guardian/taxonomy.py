@@ -1,0 +1,170 @@
+"""Harm categories as data: loaded from YAML, validated, and used to label source rows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+OPENAI_CATEGORIES = (
+    "harassment",
+    "harassment/threatening",
+    "hate",
+    "hate/threatening",
+    "illicit",
+    "illicit/violent",
+    "self-harm",
+    "self-harm/intent",
+    "self-harm/instructions",
+    "sexual",
+    "sexual/minors",
+    "violence",
+    "violence/graphic",
+)
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file is missing fields or holds invalid values."""
+
+
+@dataclass(frozen=True)
+class Category:
+    """One harm category and the guidance for responding to it."""
+
+    code: str
+    name: str
+    definition: str
+    topic: str
+    reasons: tuple[str, ...]
+    alternatives: tuple[str, ...]
+    openai: tuple[str, ...] = ()
+    keywords: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """An ordered set of categories plus the mapping from each data source's labels."""
+
+    categories: tuple[Category, ...]
+    default_code: str
+    source_labels: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    @classmethod
+    def default(cls) -> Taxonomy:
+        """The packaged taxonomy (MLCommons S1-S14, S15 harassment, S16 prompt attack)."""
+        text = resources.files("slm_guardian").joinpath("taxonomy.yaml").read_text("utf-8")
+        return cls.from_dict(yaml.safe_load(text), origin="packaged taxonomy.yaml")
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Taxonomy:
+        """Load and validate a taxonomy file."""
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text("utf-8"))
+        except OSError as exc:
+            raise TaxonomyError(f"cannot read taxonomy file {path}: {exc.strerror}") from exc
+        except yaml.YAMLError as exc:
+            raise TaxonomyError(f"{path} is not valid YAML: {exc}") from exc
+        return cls.from_dict(data, origin=str(path))
+
+    @classmethod
+    def from_dict(cls, data: object, origin: str = "taxonomy") -> Taxonomy:
+        if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
+            raise TaxonomyError(f"{origin}: expected a mapping with a 'categories' list")
+        if not data["categories"]:
+            raise TaxonomyError(f"{origin}: 'categories' is empty")
+        categories = tuple(_parse_category(c, origin, i) for i, c in enumerate(data["categories"]))
+        codes = [c.code for c in categories]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise TaxonomyError(f"{origin}: duplicate category codes {duplicates}")
+        default_code = str(data.get("default_code", codes[0]))
+        if default_code not in codes:
+            raise TaxonomyError(f"{origin}: default_code {default_code!r} is not a category code")
+        source_labels: dict[str, dict[str, tuple[str, ...]]] = {}
+        for source, labels in (data.get("source_labels") or {}).items():
+            if not isinstance(labels, dict):
+                raise TaxonomyError(f"{origin}: source_labels.{source} must be a mapping")
+            source_labels[str(source)] = {}
+            for label, mapped in labels.items():
+                mapped = tuple(str(m) for m in (mapped or []))
+                unknown = [m for m in mapped if m not in codes]
+                if unknown:
+                    raise TaxonomyError(
+                        f"{origin}: source_labels.{source}.{label} names unknown codes {unknown}"
+                    )
+                source_labels[str(source)][str(label)] = mapped
+        return cls(categories=categories, default_code=default_code, source_labels=source_labels)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.categories)
+
+    def __getitem__(self, code: str) -> Category:
+        for category in self.categories:
+            if category.code == code:
+                return category
+        raise KeyError(f"unknown category code {code!r}; known: {', '.join(self.codes)}")
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.codes
+
+    def map_source_label(self, source: str, label: str) -> tuple[str, ...] | None:
+        """Codes for a source's own label; None if the taxonomy has no entry for it."""
+        return self.source_labels.get(source, {}).get(label)
+
+    def match_keywords(self, text: str, limit: int = 2) -> tuple[str, ...]:
+        """Codes whose keyword rules match `text`, most matches first (ties: taxonomy order)."""
+        hits = []
+        for order, category in enumerate(self.categories):
+            count = sum(1 for pattern in category.keywords if pattern.search(text))
+            if count:
+                hits.append((-count, order, category.code))
+        return tuple(code for _, _, code in sorted(hits)[:limit])
+
+    def label(self, text: str, source: str | None = None, label: str | None = None) -> tuple[str, ...]:
+        """Categories for a harmful row: the source's mapping, else keyword rules, else the default."""
+        if source is not None and label is not None:
+            mapped = self.map_source_label(source, label)
+            if mapped:
+                return mapped
+        return self.match_keywords(text) or (self.default_code,)
+
+
+def _parse_category(raw: object, origin: str, index: int) -> Category:
+    where = f"{origin}: categories[{index}]"
+    if not isinstance(raw, dict):
+        raise TaxonomyError(f"{where} must be a mapping")
+    missing = [k for k in ("code", "name", "definition") if not raw.get(k)]
+    if missing:
+        raise TaxonomyError(f"{where} is missing {', '.join(missing)}")
+    code = str(raw["code"])
+    if not _CODE.match(code):
+        raise TaxonomyError(f"{where}: code {code!r} must be 1-16 letters, digits or _")
+    openai = tuple(str(o) for o in raw.get("openai") or [])
+    unknown = [o for o in openai if o not in OPENAI_CATEGORIES]
+    if unknown:
+        raise TaxonomyError(f"{where} ({code}): unknown OpenAI categories {unknown}")
+    try:
+        keywords = tuple(re.compile(k, re.IGNORECASE) for k in raw.get("keywords") or [])
+    except re.error as exc:
+        raise TaxonomyError(f"{where} ({code}): bad keyword pattern: {exc}") from exc
+    name = str(raw["name"])
+    reasons = tuple(str(r) for r in raw.get("reasons") or [f"it falls under {name.lower()}"])
+    alternatives = tuple(
+        str(a) for a in raw.get("alternatives") or ["I'm happy to help with a related, safe question."]
+    )
+    return Category(
+        code=code,
+        name=name,
+        definition=str(raw["definition"]),
+        topic=str(raw.get("topic") or name.lower()),
+        reasons=reasons,
+        alternatives=alternatives,
+        openai=openai,
+        keywords=keywords,
+    )

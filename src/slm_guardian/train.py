@@ -1,0 +1,180 @@
+"""`guardian train`: LoRA fine-tune of the base model on the multi-task examples."""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import random
+import shutil
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from slm_guardian.data.rows import GuardExample
+from slm_guardian.model.format import IGNORE_INDEX, Example, GuardFormat
+from slm_guardian.model.loading import FormatSpec, load_base_with_tokens
+from slm_guardian.taxonomy import Taxonomy
+from slm_guardian.train_config import TrainConfig
+
+RECORD_FILE = "training_record.json"
+
+
+def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig) -> list[Example]:
+    """Token sequences for the configured task (the ablations drop one task's targets)."""
+    out = []
+    for ex in examples:
+        if config.task == "response" and not ex.unsafe:
+            continue  # a response-only model never sees safe queries
+        out.append(
+            fmt.training_example(
+                ex.text,
+                ex.unsafe,
+                ex.categories,
+                ex.response,
+                verdict_weight=config.verdict_weight,
+                detection_only=config.task == "detection",
+            )
+        )
+    return out
+
+
+def batches(examples: list[Example], batch_size: int, rng: random.Random) -> list[list[Example]]:
+    """Shuffled batches of similar length (sorted within windows of 50 batches) to cut padding."""
+    order = examples[:]
+    rng.shuffle(order)
+    window = batch_size * 50
+    out = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start : start + window], key=lambda e: len(e.input_ids))
+        out.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(out)
+    return out
+
+
+def collate(batch: list[Example], pad_id: int, device: torch.device):
+    width = max(len(e.input_ids) for e in batch)
+    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    weights = torch.zeros((len(batch), width), dtype=torch.float)
+    for row, ex in enumerate(batch):
+        n = len(ex.input_ids)
+        ids[row, :n] = torch.tensor(ex.input_ids)
+        mask[row, :n] = 1
+        weights[row, :n] = torch.tensor(ex.weights)
+    return ids.to(device), mask.to(device), weights.to(device)
+
+
+def weighted_loss(logits: torch.Tensor, ids: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of each next token, weighted per target token (0: prompt or padding)."""
+    shift_logits = logits[:, :-1].float()
+    targets = ids[:, 1:]
+    target_weights = weights[:, 1:]
+    per_token = torch.nn.functional.cross_entropy(
+        shift_logits.reshape(-1, shift_logits.size(-1)), targets.reshape(-1), reduction="none"
+    ).view_as(targets)
+    return (per_token * target_weights).sum() / target_weights.sum().clamp(min=1.0)
+
+
+def _store_half_precision(path: Path) -> None:
+    """Rewrite the adapter in fp16: half the size (~10 MB), and the loader upcasts it on merge."""
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(path)
+    save_file({k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}, path, metadata={"format": "pt"})
+
+
+def train(
+    config: TrainConfig,
+    train_examples: list[GuardExample],
+    out_dir: Path,
+    base_model: str | None = None,
+    device: str | None = None,
+    command: str | None = None,
+    max_steps: int | None = None,
+) -> dict:
+    """Fine-tune, save the adapter and a training record to `out_dir`; returns the record."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import get_linear_schedule_with_warmup
+
+    started = time.time()
+    random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    taxonomy = Taxonomy.from_yaml(config.taxonomy) if config.taxonomy else Taxonomy.default()
+    unknown = sorted({c for ex in train_examples for c in ex.categories} - set(taxonomy.codes))
+    if unknown:
+        raise ValueError(f"training data uses categories not in the taxonomy: {unknown}")
+    base_name = base_model or config.base_model
+    model, tokenizer, token_ids = load_base_with_tokens(base_name, taxonomy.codes)
+    fmt = GuardFormat(tokenizer, taxonomy.codes, config.max_query_tokens)
+    lora = LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=config.lora_target_modules,
+        trainable_token_indices=token_ids,  # only the new guard tokens' embedding rows train
+        task_type="CAUSAL_LM",
+    )
+    model = get_peft_model(model, lora)
+    target = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    model.to(target).train()
+
+    examples = encode(train_examples, fmt, config)
+    rng = random.Random(config.seed)
+    epochs_whole = math.ceil(config.epochs)
+    plan = [b for _ in range(epochs_whole) for b in batches(examples, config.batch_size, rng)]
+    total_steps = int(len(plan) * config.epochs / epochs_whole)
+    if max_steps is not None:
+        total_steps = min(total_steps, max_steps)
+    plan = plan[:total_steps]
+    optimizer = torch.optim.AdamW(
+        [p for p in model.parameters() if p.requires_grad], lr=config.learning_rate, weight_decay=config.weight_decay
+    )
+    schedule = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
+
+    tokens_seen = 0
+    losses: list[float] = []
+    progress = tqdm(plan, desc=f"train {config.name}", unit="batch", dynamic_ncols=True)
+    for batch in progress:
+        ids, mask, weights = collate(batch, fmt.ids.eos, target)
+        loss = weighted_loss(model(input_ids=ids, attention_mask=mask).logits, ids, weights)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad(set_to_none=True)
+        tokens_seen += int(mask.sum())
+        losses.append(loss.item())
+        progress.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}")
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The resized embedding matrix is the base's plus the guard rows, which the adapter's
+    # trainable-token deltas already hold: saving it whole would add ~100 MB.
+    model.save_pretrained(out_dir, save_embedding_layers=False)
+    _store_half_precision(out_dir / "adapter_model.safetensors")
+    FormatSpec(base_name, taxonomy.codes, config.max_query_tokens).save(out_dir)
+    if config.taxonomy:
+        shutil.copy(config.taxonomy, out_dir / "taxonomy.yaml")
+    wall = time.time() - started
+    record = {
+        "command": command or " ".join(sys.argv),
+        "config": asdict(config),
+        "seed": config.seed,
+        "device": str(target) if target.type == "cpu" else torch.cuda.get_device_name(target),
+        "host": platform.machine(),
+        "torch": torch.__version__,
+        "train_examples": len(train_examples),
+        "train_sequences": len(examples),
+        "train_unsafe": sum(ex.unsafe for ex in train_examples),
+        "steps": len(plan),
+        "tokens_seen": tokens_seen,
+        "final_loss_mean_last_50": sum(losses[-50:]) / max(1, len(losses[-50:])),
+        "wall_time_s": round(wall, 1),
+    }
+    (out_dir / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return record

@@ -1,0 +1,50 @@
+"""Training configuration, read from YAML (configs/*.yaml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import yaml
+
+TASKS = ("multitask", "detection", "response")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a fine-tune; the same file and data reproduce the adapter."""
+
+    name: str = "guardian"
+    base_model: str = "smollm2-135m"
+    taxonomy: str | None = None  # None: the packaged taxonomy
+    task: str = "multitask"  # multitask | detection (verdict+categories) | response (replies only)
+    seed: int = 13
+    epochs: float = 1.0
+    batch_size: int = 16
+    learning_rate: float = 3e-4
+    warmup_ratio: float = 0.05
+    weight_decay: float = 0.0
+    max_query_tokens: int = 128
+    verdict_weight: float = 2.0
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    lora_target_modules: list[str] | str = "all-linear"
+    data: dict = field(default_factory=dict)  # passed to DataConfig when the data is built
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}, not {self.task!r}")
+        if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
+            raise ValueError("epochs, batch_size and learning_rate must be positive")
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> TrainConfig:
+        raw = yaml.safe_load(Path(path).read_text("utf-8")) or {}
+        if not isinstance(raw, dict):
+            raise ValueError(f"{path}: expected a mapping")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ValueError(f"{path}: unknown keys {unknown}; known: {sorted(known)}")
+        return cls(**raw)

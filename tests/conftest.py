@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("SLM_GUARDIAN_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not (SHARED_DATA / "advbench").is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def taxonomy():
+    from slm_guardian.taxonomy import Taxonomy
+
+    return Taxonomy.default()
+
+
+@pytest.fixture(scope="session")
+def tokenizer(taxonomy):
+    from transformers import AutoTokenizer
+
+    from slm_guardian.model.base import resolve_base
+    from slm_guardian.model.format import GuardFormat
+
+    tok = AutoTokenizer.from_pretrained(resolve_base())
+    GuardFormat.add_guard_tokens(tok, taxonomy.codes)
+    return tok
+
+
+@pytest.fixture(scope="session")
+def guardian():
+    from slm_guardian import Guardian
+
+    return Guardian.load()
