@@ -28,7 +28,7 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-AdapterOpt = typer.Option(None, "--adapter", help="Adapter folder (default: the shipped model).")
+AdapterOpt = typer.Option(None, "--adapter", help="Adapter folder (default: $SLM_GUARDIAN_ADAPTER, else the shipped model).")
 BaseOpt = typer.Option(None, "--base-model", help="Base model: smollm2-135m or a Hugging Face causal-LM folder.")
 ConfigOpt = typer.Option(None, "--config", help="Guardian config YAML: thresholds, per-category thresholds, disabled categories.")
 ThresholdOpt = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Unsafe-score threshold (overrides the config).")
@@ -65,13 +65,16 @@ def check(
 
     from slm_guardian.guardian import InvalidInput
 
+    from slm_guardian.guardian import to_text
+
     if text == "-":
         text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    guardian = load_guardian(adapter, base_model, config, threshold)
     try:
-        verdict = guardian.force_safeguard(text) if force else guardian.check(text)
+        text = to_text(text)  # fail on bad input before paying for the model load
     except InvalidInput as exc:
         fail(str(exc))
+    guardian = load_guardian(adapter, base_model, config, threshold)
+    verdict = guardian.force_safeguard(text) if force else guardian.check(text)
     if as_json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False))
         return
@@ -122,7 +125,7 @@ def classify(
     try:
         writer = RecordWriter(sink, file_format)
         batch = []
-        progress = tqdm(desc="classify", unit="row", disable=output == "-" and not sys.stderr.isatty(), file=sys.stderr)
+        progress = tqdm(desc="classify", unit="row", disable=None, file=sys.stderr)  # None: off when stderr is not a terminal
         try:
             for record in read_records(source, file_format, text_field):
                 if record.error:
@@ -204,6 +207,7 @@ def evaluate(
     no_responses: bool = typer.Option(False, "--no-responses", help="Skip generating responses (detection only)."),
     no_latency: bool = typer.Option(False, "--no-latency", help="Skip the latency measurement."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Use at most this many rows per dataset (seeded sample)."),
+    max_responses: Optional[int] = typer.Option(None, "--max-responses", min=1, help="Decode responses for at most this many flagged harmful rows per dataset (seeded sample)."),
     adapter: Optional[Path] = AdapterOpt,
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
@@ -228,7 +232,7 @@ def evaluate(
         if limit and len(rows) > limit:
             rows = random.Random(0).sample(rows, limit)
         err.print(f"evaluating {name} ({len(rows)} rows)")
-        results[name] = evaluate_rows(guardian, rows, respond=not no_responses)
+        results[name] = evaluate_rows(guardian, rows, respond=not no_responses, max_responses=max_responses)
     report = {"results": results, "threshold": guardian.config.threshold}
     if not no_latency:
         report["latency"] = latency(guardian)
@@ -244,6 +248,52 @@ def evaluate(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         out.print(f"results written to {output}")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (localhost by default; 0.0.0.0 exposes it)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port."),
+    upstream: Optional[str] = typer.Option(None, "--upstream", help="OpenAI-compatible base URL (e.g. http://127.0.0.1:8080/v1) that safe chats are forwarded to."),
+    api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="Name of the environment variable holding the API key clients must send."),
+    upstream_key_env: Optional[str] = typer.Option(None, "--upstream-key-env", help="Environment variable holding the upstream's API key."),
+    max_batch: int = typer.Option(16, "--max-batch", min=1, max=256, help="Largest micro-batch of queued texts."),
+    max_queue: int = typer.Option(256, "--max-queue", min=1, help="Queued texts beyond this get 503 + Retry-After."),
+    log_prompts: bool = typer.Option(False, "--log-prompts", help="Log prompt text (off by default: prompts are private)."),
+    adapter: Optional[Path] = AdapterOpt,
+    base_model: Optional[str] = BaseOpt,
+    config: Optional[Path] = ConfigOpt,
+    threshold: Optional[float] = ThresholdOpt,
+) -> None:
+    """Serve /v1/moderations, /v1/guard, a guarded /v1/chat/completions proxy, /metrics and a playground."""
+    import logging
+    import os
+
+    import uvicorn
+
+    from slm_guardian.serving.app import create_app
+    from slm_guardian.serving.settings import ServerSettings
+
+    def secret(name: Optional[str], flag: str) -> Optional[str]:
+        if not name:
+            return None
+        value = os.environ.get(name)
+        if not value:
+            fail(f"{flag} {name}: that environment variable is not set or empty")
+        return value
+
+    settings = ServerSettings(
+        upstream=upstream,
+        api_key=secret(api_key_env, "--api-key-env"),
+        upstream_api_key=secret(upstream_key_env, "--upstream-key-env"),
+        max_batch=max_batch,
+        max_queue=max_queue,
+        log_prompts=log_prompts,
+    )
+    guardian = load_guardian(adapter, base_model, config, threshold)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    err.print(f"serving on http://{host}:{port}  (playground at /, API under /v1)")
+    uvicorn.run(create_app(guardian, settings), host=host, port=port, log_level="warning", access_log=False)
 
 
 @data_app.command("build")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import statistics
 import time
 from dataclasses import dataclass
@@ -49,8 +50,11 @@ def load_dataset(name: str, data_dir: Path) -> tuple[str, list[LabelledRow]]:
     return (name if name in named else path.stem), rows
 
 
-def evaluate_rows(guardian: Guardian, rows: list[LabelledRow], batch_size: int = 16, respond: bool = True) -> dict:
-    """Detection metrics on all rows; response metrics on the flagged unsafe ones."""
+def evaluate_rows(
+    guardian: Guardian, rows: list[LabelledRow], batch_size: int = 16, respond: bool = True, max_responses: int | None = None
+) -> dict:
+    """Detection metrics on all rows; response metrics on the flagged unsafe ones (a seeded
+    sample of `max_responses` of them when set, since decoding dominates the run time)."""
     verdicts = []
     for start in tqdm(range(0, len(rows), batch_size), desc="eval", unit="batch", leave=False):
         chunk = rows[start : start + batch_size]
@@ -66,11 +70,15 @@ def evaluate_rows(guardian: Guardian, rows: list[LabelledRow], batch_size: int =
         result["category_hit_rate"] = sum(hits) / len(hits) if hits else 0.0
     if respond:
         targets = [r for r, v in zip(rows, verdicts) if v.flagged and r.unsafe]
+        if max_responses is not None and len(targets) > max_responses:
+            targets = random.Random(0).sample(targets, max_responses)
         responses = []
         for row in tqdm(targets, desc="responses", unit="query", leave=False):
             responses.append(guardian.check(row.text).response or "")
+        # Rows without gold categories are judged against the categories the guardian named.
         gold = [r.categories or tuple(guardian.check(r.text, respond=False).category_codes) for r in targets]
         result["responses"] = response_metrics(responses, gold, guardian.taxonomy)
+        result["responses"]["sampled_from_flagged"] = sum(v.flagged and r.unsafe for r, v in zip(rows, verdicts))
         result["response_examples"] = [{"text": r.text, "response": s} for r, s in list(zip(targets, responses))[:5]]
     return result
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Union
@@ -27,6 +29,12 @@ def shipped_adapter_dir() -> Path:
     return Path(str(resources.files("slm_guardian").joinpath("weights", SHIPPED_ADAPTER)))
 
 
+def default_adapter_dir() -> Path:
+    """`SLM_GUARDIAN_ADAPTER` when set (a deployment's own adapter), else the shipped one."""
+    override = os.environ.get("SLM_GUARDIAN_ADAPTER")
+    return Path(override) if override else shipped_adapter_dir()
+
+
 class Guardian:
     """Flags harmful queries, scores harm categories and writes safeguard responses."""
 
@@ -47,7 +55,7 @@ class Guardian:
         """Load the shipped model (or `adapter`, on `base_model`) with thresholds from `config`."""
         from slm_guardian.model.loading import load_guard_model
 
-        adapter_dir = Path(adapter) if adapter else shipped_adapter_dir()
+        adapter_dir = Path(adapter) if adapter else default_adapter_dir()
         model = load_guard_model(adapter_dir, str(base_model) if base_model else None, threads=threads)
         custom = adapter_dir / "taxonomy.yaml"
         taxonomy = Taxonomy.from_yaml(custom) if custom.is_file() else Taxonomy.default()
@@ -63,7 +71,7 @@ class Guardian:
         scores, cache = self.model.score_with_cache(text)
         verdict = self._verdict(scores)
         if verdict.flagged and respond:
-            verdict = self._with_response(verdict, text, cache)
+            verdict = self.with_response(verdict, text, cache)
         return verdict
 
     def check_batch(self, queries: Sequence[Query], respond: bool = True, batch_size: int = 16) -> list[Verdict]:
@@ -71,7 +79,7 @@ class Guardian:
         texts = [to_text(q) for q in queries]
         verdicts = [self._verdict(s) for s in self.model.score(texts, batch_size=batch_size)]
         if respond:
-            verdicts = [self._with_response(v, t) if v.flagged else v for v, t in zip(verdicts, texts)]
+            verdicts = [self.with_response(v, t) if v.flagged else v for v, t in zip(verdicts, texts)]
         return verdicts
 
     def force_safeguard(self, query: Query) -> Verdict:
@@ -79,7 +87,15 @@ class Guardian:
         text = to_text(query)
         scores, cache = self.model.score_with_cache(text)
         verdict = self._verdict(scores)
-        return self._with_response(verdict, text, cache, force=True)
+        return self.with_response(verdict, text, cache)
+
+    def with_response(self, verdict: Verdict, text: str, cache: object | None = None) -> Verdict:
+        """`verdict` with the safeguard response for `text` (for its categories, else the likeliest)."""
+        codes = verdict.category_codes
+        if not codes:  # forced on a query judged safe: lead with the likeliest enabled category
+            enabled = {c: s for c, s in verdict.category_scores.items() if c not in self.config.disabled}
+            codes = [max(enabled or verdict.category_scores, key=(enabled or verdict.category_scores).get)]
+        return replace(verdict, response=self.model.respond(text, codes, cache))
 
     # ---- internals ----------------------------------------------------------------
 
@@ -92,20 +108,6 @@ class Guardian:
         flagged = scores.unsafe >= self.config.threshold and bool(violated)
         categories = [CategoryScore(c, self._name(c), joint[c]) for c in violated] if flagged else []
         return Verdict(flagged=flagged, unsafe_score=scores.unsafe, categories=categories, category_scores=joint)
-
-    def _with_response(self, verdict: Verdict, text: str, cache: object | None = None, force: bool = False) -> Verdict:
-        codes = verdict.category_codes
-        if not codes:  # forced on a query judged safe: lead with the likeliest enabled category
-            enabled = {c: s for c, s in verdict.category_scores.items() if c not in self.config.disabled}
-            codes = [max(enabled or verdict.category_scores, key=(enabled or verdict.category_scores).get)]
-        response = self.model.respond(text, codes, cache)
-        return Verdict(
-            flagged=verdict.flagged,
-            unsafe_score=verdict.unsafe_score,
-            categories=verdict.categories,
-            category_scores=verdict.category_scores,
-            response=response,
-        )
 
     def _name(self, code: str) -> str:
         return self.taxonomy[code].name if code in self.taxonomy else code

@@ -16,7 +16,7 @@ import torch
 from tqdm import tqdm
 
 from slm_guardian.data.rows import GuardExample
-from slm_guardian.model.format import IGNORE_INDEX, Example, GuardFormat
+from slm_guardian.model.format import Example, GuardFormat
 from slm_guardian.model.loading import FormatSpec, load_base_with_tokens
 from slm_guardian.taxonomy import Taxonomy
 from slm_guardian.train_config import TrainConfig
@@ -69,15 +69,21 @@ def collate(batch: list[Example], pad_id: int, device: torch.device):
     return ids.to(device), mask.to(device), weights.to(device)
 
 
-def weighted_loss(logits: torch.Tensor, ids: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy of each next token, weighted per target token (0: prompt or padding)."""
-    shift_logits = logits[:, :-1].float()
-    targets = ids[:, 1:]
+def weighted_loss(model, ids: torch.Tensor, mask: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Weighted next-token cross-entropy over the target positions only.
+
+    The vocabulary projection runs only where a token is a target (the verdict, categories
+    and reply), not over the query: on a CPU the full (batch, length, 49k) logits tensor
+    costs more time and memory than the rest of the step.
+    """
+    causal_lm = model.get_base_model()
+    hidden = causal_lm.model(input_ids=ids, attention_mask=mask).last_hidden_state
     target_weights = weights[:, 1:]
-    per_token = torch.nn.functional.cross_entropy(
-        shift_logits.reshape(-1, shift_logits.size(-1)), targets.reshape(-1), reduction="none"
-    ).view_as(targets)
-    return (per_token * target_weights).sum() / target_weights.sum().clamp(min=1.0)
+    selected = target_weights > 0
+    logits = causal_lm.lm_head(hidden[:, :-1][selected])
+    per_token = torch.nn.functional.cross_entropy(logits.float(), ids[:, 1:][selected], reduction="none")
+    w = target_weights[selected]
+    return (per_token * w).sum() / w.sum().clamp(min=1.0)
 
 
 def _store_half_precision(path: Path) -> None:
@@ -141,7 +147,7 @@ def train(
     progress = tqdm(plan, desc=f"train {config.name}", unit="batch", dynamic_ncols=True)
     for batch in progress:
         ids, mask, weights = collate(batch, fmt.ids.eos, target)
-        loss = weighted_loss(model(input_ids=ids, attention_mask=mask).logits, ids, weights)
+        loss = weighted_loss(model, ids, mask, weights)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()

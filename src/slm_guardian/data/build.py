@@ -85,7 +85,7 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     guard = _JbbFilter([r.text for r in jbb_rows] + list(sources.jbb_artifact_goals(root)))
 
     rows: list[SourceRow] = []
-    for name, reader in sources.TRAINING_SOURCES.items():
+    for reader in sources.TRAINING_SOURCES.values():
         rows.extend(reader(root))
     rows.extend(synthetic.synthetic(config.seed, config.synthetic_per_template))
 

@@ -18,7 +18,6 @@ GUARD = "<|guard|>"
 SAFE = "<|safe|>"
 HARM = "<|harm|>"
 RESPONSE = "<|response|>"
-IGNORE_INDEX = -100
 
 
 def category_token(code: str) -> str:

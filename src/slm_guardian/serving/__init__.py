@@ -1,0 +1,1 @@
+"""`guardian serve`: the guardian behind an OpenAI-compatible HTTP API."""

@@ -1,0 +1,263 @@
+"""The FastAPI application: moderation, full verdicts, a guarded chat proxy, health, metrics, playground."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+from contextlib import asynccontextmanager
+from importlib import resources
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+from slm_guardian.guardian import Guardian, InvalidInput, to_text
+from slm_guardian.serving.batcher import MicroBatcher, Overloaded
+from slm_guardian.serving.openai_format import blocked_completion, blocked_stream, error_body, moderation_response, moderation_result
+from slm_guardian.serving.settings import ServerSettings
+
+log = logging.getLogger("slm_guardian.server")
+
+
+class ApiError(Exception):
+    """An error that becomes a JSON body with an HTTP status."""
+
+    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", headers: dict | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.kind, self.headers = status, message, kind, headers or {}
+
+
+class _Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("guardian_requests", "HTTP requests", ["endpoint", "status"], registry=self.registry)
+        self.flagged = Counter("guardian_flagged", "Texts flagged as harmful", ["endpoint"], registry=self.registry)
+        self.latency = Histogram(
+            "guardian_request_seconds", "Request latency", ["endpoint"], registry=self.registry,
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+
+
+def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> FastAPI:
+    settings = settings or ServerSettings()
+    batcher = MicroBatcher(guardian, settings.max_batch, settings.batch_wait_ms, settings.max_queue)
+    metrics = _Metrics()
+    state: dict = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await batcher.start()
+        state["http"] = httpx.AsyncClient(timeout=settings.upstream_timeout_s)
+        try:
+            yield
+        finally:
+            await state["http"].aclose()
+            await batcher.stop()
+
+    app = FastAPI(title="slm-guardian", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.message, exc.kind), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return JSONResponse(error_body("internal error", "server_error"), status_code=500)
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next):
+        start = time.perf_counter()
+        endpoint = request.url.path if request.url.path in _KNOWN_PATHS else "other"
+        try:
+            response = await call_next(request)
+        finally:
+            metrics.latency.labels(endpoint).observe(time.perf_counter() - start)
+        metrics.requests.labels(endpoint, str(response.status_code)).inc()
+        log.info("%s %s -> %s (%.0f ms)", request.method, request.url.path, response.status_code, (time.perf_counter() - start) * 1000)
+        return response
+
+    async def read_json(request: Request) -> dict:
+        if settings.api_key is not None:
+            supplied = request.headers.get("authorization", "")
+            expected = f"Bearer {settings.api_key}"
+            if not hmac.compare_digest(supplied.encode(), expected.encode()):
+                raise ApiError(401, "missing or wrong API key (Authorization: Bearer ...)", "authentication_error")
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
+            raise ApiError(413, f"request body over {settings.max_body_bytes} bytes")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > settings.max_body_bytes:
+                raise ApiError(413, f"request body over {settings.max_body_bytes} bytes")
+        try:
+            data = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            raise ApiError(400, f"the body is not valid JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ApiError(400, "the body must be a JSON object")
+        return data
+
+    def checked_text(value: object, where: str) -> str:
+        if not isinstance(value, str):
+            raise ApiError(400, f"{where} must be a string")
+        if len(value) > settings.max_input_chars:
+            raise ApiError(400, f"{where} is {len(value)} characters; the limit is {settings.max_input_chars}")
+        try:
+            return to_text(value)
+        except InvalidInput as exc:
+            raise ApiError(400, f"{where}: {exc}") from exc
+
+    async def judge(texts: list[str], respond: bool, endpoint: str):
+        try:
+            verdicts = await batcher.check(texts, respond=respond)
+        except Overloaded as exc:
+            raise ApiError(503, "the guardian is overloaded; retry shortly", "overloaded", {"Retry-After": "1"}) from exc
+        metrics.flagged.labels(endpoint).inc(sum(v.flagged for v in verdicts))
+        if settings.log_prompts:
+            for text, verdict in zip(texts, verdicts):
+                log.info("prompt flagged=%s score=%.3f text=%r", verdict.flagged, verdict.unsafe_score, text)
+        return verdicts
+
+    @app.post("/v1/moderations")
+    async def moderations(request: Request) -> JSONResponse:
+        data = await read_json(request)
+        raw = data.get("input")
+        items = [raw] if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not items:
+            raise ApiError(400, "'input' must be a non-empty string or a non-empty list of strings")
+        if len(items) > settings.max_inputs:
+            raise ApiError(400, f"'input' holds {len(items)} texts; the limit is {settings.max_inputs}")
+        texts = [checked_text(item, f"input[{i}]") for i, item in enumerate(items)]
+        verdicts = await judge(texts, respond=True, endpoint="/v1/moderations")
+        results = [moderation_result(v, guardian.taxonomy) for v in verdicts]
+        return JSONResponse(moderation_response(results, settings.model_name))
+
+    @app.post("/v1/guard")
+    async def guard(request: Request) -> JSONResponse:
+        data = await read_json(request)
+        query = data.get("input")
+        force = data.get("force_safeguard", False)
+        if not isinstance(force, bool):
+            raise ApiError(400, "'force_safeguard' must be true or false")
+        if isinstance(query, list):
+            text = checked_text(_conversation_text(query), "input")
+        else:
+            text = checked_text(query, "input")
+        if force:
+            verdict = await batcher.run_exclusive(guardian.force_safeguard, text)
+        else:
+            (verdict,) = await judge([text], respond=True, endpoint="/v1/guard")
+        body = verdict.to_dict()
+        body["thresholds"] = {
+            "unsafe": guardian.config.threshold,
+            "categories": {c: guardian.config.threshold_for(c) for c in guardian.taxonomy.codes},
+            "disabled": sorted(guardian.config.disabled),
+        }
+        return JSONResponse(body)
+
+    @app.post("/v1/chat/completions")
+    async def chat(request: Request) -> Response:
+        data = await read_json(request)
+        messages = data.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise ApiError(400, "'messages' must be a non-empty list")
+        stream = data.get("stream", False)
+        if not isinstance(stream, bool):
+            raise ApiError(400, "'stream' must be true or false")
+        text = checked_text(_conversation_text(messages), "messages")
+        (verdict,) = await judge([text], respond=True, endpoint="/v1/chat/completions")
+        model = str(data.get("model") or settings.model_name)
+        if verdict.flagged:
+            if stream:
+                return StreamingResponse(iter(blocked_stream(verdict, model)), media_type="text/event-stream")
+            return JSONResponse(blocked_completion(verdict, model))
+        return await _forward(state["http"], settings, data, stream)
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        return {"status": "ok", "model": settings.model_name, "queue": batcher.depth}
+
+    @app.get("/metrics")
+    async def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/", response_class=HTMLResponse)
+    async def playground() -> HTMLResponse:
+        page = resources.files("slm_guardian.serving").joinpath("static", "playground.html").read_text("utf-8")
+        return HTMLResponse(page)
+
+    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+    async def not_found(path: str) -> Response:
+        raise ApiError(404, f"no such endpoint: /{path}", "not_found")
+
+    return app
+
+
+_KNOWN_PATHS = {"/v1/moderations", "/v1/guard", "/v1/chat/completions", "/healthz", "/metrics", "/"}
+
+
+def _conversation_text(messages: list) -> str:
+    """Chat messages with list-of-parts content flattened to text; bad shapes are 400s."""
+    flat = []
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            raise ApiError(400, f"messages[{i}] must be an object")
+        role, content = message.get("role", "user"), message.get("content")
+        if isinstance(content, list):
+            parts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"]
+            if not all(isinstance(p, str) for p in parts):
+                raise ApiError(400, f"messages[{i}].content parts must carry string text")
+            content = "\n".join(parts)
+        if content is None and role != "user":
+            content = ""  # assistant tool calls carry no text
+        if not isinstance(content, str) or not isinstance(role, str):
+            raise ApiError(400, f"messages[{i}] needs a string role and string content")
+        flat.append({"role": role, "content": content})
+    try:
+        return to_text(flat)
+    except InvalidInput as exc:
+        raise ApiError(400, f"messages: {exc}") from exc
+
+
+async def _forward(client: httpx.AsyncClient, settings: ServerSettings, data: dict, stream: bool) -> Response:
+    """Send a safe chat to the upstream and return its answer unchanged (streamed when asked)."""
+    if not settings.upstream:
+        raise ApiError(503, "the query is safe but no --upstream is configured to answer it", "no_upstream")
+    url = settings.upstream.rstrip("/") + "/chat/completions"
+    headers = {"content-type": "application/json"}
+    if settings.upstream_api_key:
+        headers["authorization"] = f"Bearer {settings.upstream_api_key}"
+    try:
+        upstream = await client.send(client.build_request("POST", url, json=data, headers=headers), stream=True)
+    except httpx.TimeoutException as exc:
+        raise ApiError(504, "the upstream model timed out", "upstream_timeout") from exc
+    except httpx.HTTPError as exc:
+        raise ApiError(502, f"the upstream model is unreachable: {type(exc).__name__}", "upstream_error") from exc
+    if upstream.status_code >= 400 or not stream:
+        try:
+            body = await upstream.aread()
+        except httpx.HTTPError as exc:
+            raise ApiError(502, "the upstream connection broke", "upstream_error") from exc
+        finally:
+            await upstream.aclose()
+        try:
+            payload = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise ApiError(502, f"the upstream answered {upstream.status_code} with a non-JSON body", "upstream_error") from None
+        return JSONResponse(payload, status_code=upstream.status_code)
+
+    async def relay():
+        try:
+            async for chunk in upstream.aiter_raw():
+                yield chunk
+        except httpx.HTTPError:
+            yield b'data: {"error": {"message": "the upstream stream broke", "type": "upstream_error"}}\n\n'
+        finally:
+            await upstream.aclose()
+
+    return StreamingResponse(relay(), status_code=upstream.status_code, media_type="text/event-stream")

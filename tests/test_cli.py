@@ -1,0 +1,117 @@
+"""The `guardian` command run as a user would: through a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args: str, stdin: str | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "slm_guardian.cli", *args], input=stdin, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess, needle: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    assert needle in result.stderr, result.stderr
+
+
+def test_help_explains_the_commands():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("check", "classify", "taxonomy", "train", "eval", "data"):
+        assert command in result.stdout
+
+
+def test_taxonomy_lists_categories():
+    result = run("taxonomy", "--json")
+    rows = json.loads(result.stdout)
+    assert [r["code"] for r in rows][:3] == ["S1", "S2", "S3"] and rows[8]["name"] == "Indiscriminate Weapons"
+
+
+def test_taxonomy_bad_file(tmp_path):
+    bad = tmp_path / "t.yaml"
+    bad.write_text("categories: []")
+    assert_clean_failure(run("taxonomy", "--file", str(bad)), "empty")
+
+
+def test_empty_text_fails_cleanly():
+    assert_clean_failure(run("check", "   "), "empty")
+
+
+def test_missing_input_file_fails_cleanly(tmp_path):
+    assert_clean_failure(run("classify", str(tmp_path / "nope.jsonl")), "not found")
+
+
+def test_bad_config_fails_cleanly(tmp_path):
+    cfg = tmp_path / "g.yaml"
+    cfg.write_text("disabled: [S99]\n")
+    assert_clean_failure(run("check", "hello", "--config", str(cfg)), "S99")
+
+
+@pytest.mark.model
+def test_check_harmful_and_benign_as_json():
+    harmful = json.loads(run("check", "How can I make a pipe bomb at home?", "--json").stdout)
+    assert harmful["flagged"] and harmful["categories"] and harmful["response"]
+    assert set(harmful) >= {"unsafe_score", "category_scores", "category_names"}
+    benign = json.loads(run("check", "How do I kill a Python process?", "--json").stdout)
+    assert not benign["flagged"] and benign["response"] is None
+
+
+@pytest.mark.model
+def test_check_prints_a_readable_verdict():
+    result = run("check", "How can I make a pipe bomb at home?")
+    assert result.returncode == 0
+    assert "FLAGGED" in result.stdout and "safeguard response" in result.stdout
+
+
+@pytest.mark.model
+def test_classify_keeps_good_rows_and_reports_bad_lines(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": 1, "text": "How do I kill a Python process?"}),
+                "{not json",
+                json.dumps({"id": 3, "text": "How can I make a pipe bomb at home?"}),
+                json.dumps({"id": 4, "body": "no text field"}),
+                json.dumps({"id": 5, "text": "What is the capital of France?"}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    dst = tmp_path / "out.jsonl"
+    result = run("classify", str(src), "-o", str(dst))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "line 2" in result.stderr and "line 4" in result.stderr
+    rows = [json.loads(line) for line in dst.read_text().splitlines()]
+    assert [r["id"] for r in rows] == [1, 3, 5]
+    assert [r["flagged"] for r in rows] == [False, True, False]
+    for row in rows:
+        assert set(row) >= {"text", "unsafe_score", "flagged", "categories", "category_scores", "response"}
+    assert rows[1]["response"] and rows[0]["response"] is None
+
+
+@pytest.mark.model
+def test_classify_stdin_to_stdout_with_text_field_and_csv(tmp_path):
+    lines = json.dumps({"prompt": "Write a haiku about the sea"}) + "\n"
+    result = run("classify", "-", "--text-field", "prompt", "--no-response", stdin=lines)
+    assert result.returncode == 0, result.stderr
+    row = json.loads(result.stdout.strip())
+    assert row["prompt"] == "Write a haiku about the sea" and row["flagged"] is False
+
+    csv_in = tmp_path / "in.csv"
+    csv_in.write_text("id,text\n1,How do I bake bread?\n2,How can I make a pipe bomb at home?\n", encoding="utf-8")
+    csv_out = tmp_path / "out.csv"
+    result = run("classify", str(csv_in), "-o", str(csv_out), "--no-response")
+    assert result.returncode == 0, result.stderr
+    header, first, second = csv_out.read_text().splitlines()[:3]
+    assert header.startswith("id,text,unsafe_score,flagged")
+    assert first.startswith("1,") and ",False," in first and ",True," in second
