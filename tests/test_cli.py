@@ -48,6 +48,7 @@ def test_missing_input_file_fails_cleanly(tmp_path):
     assert_clean_failure(run("classify", str(tmp_path / "nope.jsonl")), "not found")
 
 
+@pytest.mark.model
 def test_bad_config_fails_cleanly(tmp_path):
     cfg = tmp_path / "g.yaml"
     cfg.write_text("disabled: [S99]\n")

@@ -19,7 +19,7 @@ app = typer.Typer(
 data_app = typer.Typer(help="Build the multi-task training data from public sources.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the terminal width
 
 
 def fail(message: str, code: int = 2) -> None:

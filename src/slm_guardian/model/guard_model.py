@@ -28,10 +28,11 @@ class GuardModel:
         ids = fmt.ids
         self._verdict_ids = torch.tensor([ids.safe, ids.harm])
         self._category_ids = torch.tensor([ids.categories[c] for c in fmt.codes])
-        # Guard tokens never belong inside a written reply.
-        self._banned_in_reply = torch.tensor(
-            [ids.query, ids.guard, ids.safe, ids.harm, ids.response, *ids.categories.values()]
-        )
+        # Guard tokens never belong inside a written reply; any of the base model's own
+        # special tokens (end of turn, start of turn, end of text) ends it.
+        guard_ids = [ids.query, ids.guard, ids.safe, ids.harm, ids.response, *ids.categories.values()]
+        self._banned_in_reply = torch.tensor(guard_ids)
+        self._stop_ids = (set(fmt.tokenizer.all_special_ids) | {ids.eos}) - set(guard_ids)
 
     @property
     def device(self) -> torch.device:
@@ -90,7 +91,7 @@ class GuardModel:
             logits = out.logits[0, -1]
             logits[banned] = float("-inf")
             token = int(logits.argmax())
-            if token == self.fmt.ids.eos:
+            if token in self._stop_ids:
                 break
             written.append(token)
             next_ids = torch.tensor([[token]], device=self.device)
