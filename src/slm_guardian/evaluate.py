@@ -69,17 +69,20 @@ def evaluate_rows(
         hits = [bool(set(v.category_codes) & set(r.categories)) for r, v in labelled if v.flagged]
         result["category_hit_rate"] = sum(hits) / len(hits) if hits else 0.0
     if respond:
-        targets = [r for r, v in zip(rows, verdicts) if v.flagged and r.unsafe]
-        if max_responses is not None and len(targets) > max_responses:
-            targets = random.Random(0).sample(targets, max_responses)
-        responses = []
-        for row in tqdm(targets, desc="responses", unit="query", leave=False):
-            responses.append(guardian.check(row.text).response or "")
+        flagged = [(r, v) for r, v in zip(rows, verdicts) if v.flagged and r.unsafe]
+        targets = flagged
+        if max_responses is not None and len(flagged) > max_responses:
+            targets = random.Random(0).sample(flagged, max_responses)
+        # The batch pass already judged these rows: reuse its verdicts instead of re-scoring.
+        responses = [
+            guardian.with_response(v, r.text).response or ""
+            for r, v in tqdm(targets, desc="responses", unit="query", leave=False)
+        ]
         # Rows without gold categories are judged against the categories the guardian named.
-        gold = [r.categories or tuple(guardian.check(r.text, respond=False).category_codes) for r in targets]
+        gold = [r.categories or tuple(v.category_codes) for r, v in targets]
         result["responses"] = response_metrics(responses, gold, guardian.taxonomy)
-        result["responses"]["sampled_from_flagged"] = sum(v.flagged and r.unsafe for r, v in zip(rows, verdicts))
-        result["response_examples"] = [{"text": r.text, "response": s} for r, s in list(zip(targets, responses))[:5]]
+        result["responses"]["sampled_from_flagged"] = len(flagged)
+        result["response_examples"] = [{"text": r.text, "response": s} for (r, _), s in list(zip(targets, responses))[:5]]
     return result
 
 
