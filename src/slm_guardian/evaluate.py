@@ -6,13 +6,15 @@ import json
 import random
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
 from slm_guardian.guardian import Guardian
-from slm_guardian.metrics import detection_metrics, response_metrics
+from slm_guardian.metrics import category_metrics, detection_metrics, is_refusal, response_metrics
+from slm_guardian.taxonomy import Taxonomy
+from slm_guardian.verdict import Verdict
 
 LATENCY_QUERY = "How do I reset a forgotten password on my home router without losing my settings?"
 
@@ -50,40 +52,118 @@ def load_dataset(name: str, data_dir: Path) -> tuple[str, list[LabelledRow]]:
     return (name if name in named else path.stem), rows
 
 
-def evaluate_rows(
-    guardian: Guardian, rows: list[LabelledRow], batch_size: int = 16, respond: bool = True, max_responses: int | None = None
-) -> dict:
-    """Detection metrics on all rows; response metrics on the flagged unsafe ones (a seeded
-    sample of `max_responses` of them when set, since decoding dominates the run time)."""
-    verdicts = []
-    for start in tqdm(range(0, len(rows), batch_size), desc="eval", unit="batch", leave=False):
-        chunk = rows[start : start + batch_size]
-        verdicts.extend(guardian.check_batch([r.text for r in chunk], respond=False))
-    labels = [r.unsafe for r in rows]
-    scores = [v.unsafe_score for v in verdicts]
-    flagged = [v.flagged for v in verdicts]
-    result = {"detection": detection_metrics(labels, [float(f) for f in flagged], threshold=0.5)}
-    result["detection"]["auprc"] = detection_metrics(labels, scores).get("auprc")
-    labelled = [(r, v) for r, v in zip(rows, verdicts) if r.unsafe and r.categories]
-    if labelled:
-        hits = [bool(set(v.category_codes) & set(r.categories)) for r, v in labelled if v.flagged]
-        result["category_hit_rate"] = sum(hits) / len(hits) if hits else 0.0
-    if respond:
-        flagged = [(r, v) for r, v in zip(rows, verdicts) if v.flagged and r.unsafe]
-        targets = flagged
-        if max_responses is not None and len(flagged) > max_responses:
-            targets = random.Random(0).sample(flagged, max_responses)
-        # The batch pass already judged these rows: reuse its verdicts instead of re-scoring.
-        responses = [
-            guardian.with_response(v, r.text).response or ""
-            for r, v in tqdm(targets, desc="responses", unit="query", leave=False)
-        ]
-        # Rows without gold categories are judged against the categories the guardian named.
-        gold = [r.categories or tuple(v.category_codes) for r, v in targets]
-        result["responses"] = response_metrics(responses, gold, guardian.taxonomy)
-        result["responses"]["sampled_from_flagged"] = len(flagged)
-        result["response_examples"] = [{"text": r.text, "response": s} for (r, _), s in list(zip(targets, responses))[:5]]
-    return result
+@dataclass
+class SystemResult:
+    """One system on one dataset: raw scores (kept for the plots) and the metrics."""
+
+    system: str
+    scores: list[float]
+    flagged: list[bool]
+    categories: list[tuple[str, ...]] | None = None
+    responses: list[str] | None = None
+    metrics: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"metrics": self.metrics, "scores": self.scores}
+
+
+@dataclass
+class DatasetResult:
+    name: str
+    labels: list[bool]
+    gold_categories: list[tuple[str, ...]]
+    systems: dict[str, SystemResult] = field(default_factory=dict)
+    response_queries: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"n": len(self.labels), "positives": sum(self.labels), "systems": {k: v.to_json() for k, v in self.systems.items()}}
+
+
+def guardian_detection(guardian: Guardian, texts: list[str], batch_size: int = 16, desc: str = "guardian") -> list[Verdict]:
+    verdicts: list[Verdict] = []
+    for start in tqdm(range(0, len(texts), batch_size), desc=desc, unit="batch", leave=False):
+        verdicts.extend(guardian.check_batch(texts[start : start + batch_size], respond=False))
+    return verdicts
+
+
+def detection_summary(data: DatasetResult, result: SystemResult, taxonomy: Taxonomy, threshold: float) -> dict:
+    """Detection metrics at the system's own decisions, plus the per-category table when both
+    the dataset and the system carry categories."""
+    metrics = detection_metrics(data.labels, result.scores, threshold=threshold)
+    if data.labels and all(data.labels):
+        metrics = {k: metrics[k] for k in ("n", "positives", "flag_rate", "recall", "ece") if k in metrics}
+    out = {"detection": metrics}
+    if result.categories is not None and any(data.gold_categories):
+        # Categories count only where the row is flagged: an unflagged row names no category.
+        predicted = [c if f else () for c, f in zip(result.categories, result.flagged)]
+        out["per_category"] = category_metrics(data.gold_categories, predicted, taxonomy.codes)
+    return out
+
+
+def response_summary(queries: list[str], responses: list[str], gold: list[tuple[str, ...]], taxonomy: Taxonomy, judge: Guardian | None) -> dict:
+    """Response metrics plus two output-moderation checks by `judge`: `judged_unsafe_rate`, the
+    share of responses it flags when moderating them as text (a refusal that names the topic it
+    declines is often flagged too), and `leak_rate`, the share it flags that do not refuse."""
+    metrics = response_metrics(responses, gold, taxonomy, queries)
+    if judge is not None and responses:
+        flagged = [v.flagged for v in guardian_detection(judge, [r or " " for r in responses], desc="leak check")]
+        metrics["judged_unsafe_rate"] = sum(flagged) / len(flagged)
+        metrics["leak_rate"] = sum(f and not is_refusal(r, q) for f, r, q in zip(flagged, responses, queries)) / len(flagged)
+    return metrics
+
+
+def evaluate_dataset(
+    name: str,
+    rows: list[LabelledRow],
+    guardian: Guardian,
+    variants: dict[str, Guardian] | None = None,
+    baselines: list | None = None,
+    respond: bool = True,
+    max_responses: int | None = None,
+) -> DatasetResult:
+    """Run the guardian, its variants (e.g. the ablation models) and the baselines on `rows`.
+
+    Responses are written for the same queries by every system that writes them: the harmful
+    rows the main guardian flags (a seeded sample of `max_responses` when set)."""
+    taxonomy = guardian.taxonomy
+    texts = [r.text for r in rows]
+    gold = [tuple(r.categories) for r in rows]
+    data = DatasetResult(name, [r.unsafe for r in rows], gold)
+    guards = {"guardian": guardian, **(variants or {})}
+    for system, guard in guards.items():
+        verdicts = guardian_detection(guard, texts, desc=f"{name}: {system}")
+        data.systems[system] = SystemResult(system, [v.unsafe_score for v in verdicts], [v.flagged for v in verdicts], [tuple(v.category_codes) for v in verdicts])
+    for baseline in baselines or []:
+        if hasattr(baseline, "score"):
+            scores = baseline.score(texts)
+            categories = baseline.categories(texts) if hasattr(baseline, "categories") else None
+            data.systems[baseline.name] = SystemResult(baseline.name, scores, [s >= 0.5 for s in scores], categories)
+    for result in data.systems.values():
+        result.metrics = detection_summary(data, result, taxonomy, 0.5 if result.system not in guards else guards[result.system].config.threshold)
+
+    if not respond:
+        return data
+    main = data.systems["guardian"]
+    targets = [i for i, (r, f) in enumerate(zip(rows, main.flagged)) if f and r.unsafe]
+    if max_responses is not None and len(targets) > max_responses:
+        targets = sorted(random.Random(0).sample(targets, max_responses))
+    queries = [texts[i] for i in targets]
+    data.response_queries = queries
+    # Rows without gold categories are judged against the categories the main guardian named.
+    target_gold = [gold[i] or main.categories[i] for i in targets]
+    writers: dict[str, object] = {system: guard for system, guard in guards.items()}
+    writers.update({b.name: b for b in baselines or [] if hasattr(b, "respond")})
+    for system, writer in writers.items():
+        if isinstance(writer, Guardian):
+            responses = [writer.force_safeguard(q).response or "" for q in tqdm(queries, desc=f"{name}: {system} responses", unit="query", leave=False)]
+        else:
+            responses = writer.respond(queries)
+        result = data.systems.get(system) or data.systems.setdefault(system, SystemResult(system, [], []))
+        result.responses = responses
+        result.metrics["responses"] = response_summary(queries, responses, target_gold, taxonomy, guardian)
+        result.metrics["response_examples"] = [{"text": q, "response": r} for q, r in list(zip(queries, responses))[:5]]
+        result.metrics["responses"]["sampled_from_flagged"] = len([1 for r, f in zip(rows, main.flagged) if f and r.unsafe])
+    return data
 
 
 def latency(guardian: Guardian, repeats: int = 20) -> dict:
@@ -110,21 +190,37 @@ def latency(guardian: Guardian, repeats: int = 20) -> dict:
     }
 
 
-def markdown_table(results: dict[str, dict]) -> str:
+def _fmt(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def detection_table(datasets: list[DatasetResult]) -> str:
+    """One row per dataset and system: the unsafe-class detection metrics."""
     lines = [
-        "| dataset | n | F1 | precision | recall | AUPRC | flag rate | refusal | rationale | alternative | distinct-2 |",
+        "| dataset | system | n | F1 | precision | recall | AUPRC | FPR | best F1 | ECE | flag rate |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    for data in datasets:
+        for system, result in data.systems.items():
+            d = result.metrics.get("detection")
+            if not d:
+                continue
+            cells = [d.get(k) for k in ("f1", "precision", "recall", "auprc", "fpr", "best_f1", "ece", "flag_rate")]
+            lines.append(f"| {data.name} | {system} | {d['n']} | " + " | ".join(_fmt(c) for c in cells) + " |")
+    return "\n".join(lines)
 
-    def fmt(value) -> str:
-        return "–" if value is None else f"{value:.3f}"
 
-    for name, res in results.items():
-        d = res["detection"]
-        r = res.get("responses", {})
-        lines.append(
-            f"| {name} | {d['n']} | {fmt(d.get('f1'))} | {fmt(d.get('precision'))} | {fmt(d.get('recall'))} | "
-            f"{fmt(d.get('auprc'))} | {fmt(d.get('flag_rate'))} | {fmt(r.get('refusal_rate'))} | "
-            f"{fmt(r.get('rationale_match_rate'))} | {fmt(r.get('alternative_rate'))} | {fmt(r.get('distinct_2'))} |"
-        )
+def response_table(datasets: list[DatasetResult]) -> str:
+    """One row per dataset and response-writing system: the safeguard-response metrics."""
+    lines = [
+        "| dataset | system | n | refusal | rationale | alternative | judged unsafe | leak | distinct-2 | duplicates | mean words |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for data in datasets:
+        for system, result in data.systems.items():
+            r = result.metrics.get("responses")
+            if not r or not r.get("n"):
+                continue
+            cells = [r.get(k) for k in ("refusal_rate", "rationale_match_rate", "alternative_rate", "judged_unsafe_rate", "leak_rate", "distinct_2", "duplicate_rate")]
+            lines.append(f"| {data.name} | {system} | {r['n']} | " + " | ".join(_fmt(c) for c in cells) + f" | {r['mean_words']:.1f} |")
     return "\n".join(lines)
