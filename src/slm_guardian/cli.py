@@ -32,9 +32,10 @@ AdapterOpt = typer.Option(None, "--adapter", help="Adapter folder (default: $SLM
 BaseOpt = typer.Option(None, "--base-model", help="Base model: smollm2-135m or a Hugging Face causal-LM folder.")
 ConfigOpt = typer.Option(None, "--config", help="Guardian config YAML: thresholds, per-category thresholds, disabled categories.")
 ThresholdOpt = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Unsafe-score threshold (overrides the config).")
+BackendOpt = typer.Option("torch", "--backend", help="Inference backend: torch (reference, fp32) or ctranslate2 (int8 fast path, converted once and cached).")
 
 
-def load_guardian(adapter: Optional[Path], base_model: Optional[str], config: Optional[Path], threshold: Optional[float]):
+def load_guardian(adapter: Optional[Path], base_model: Optional[str], config: Optional[Path], threshold: Optional[float], engine: str = "torch"):
     """The guardian, or a clean exit with the reason it could not load."""
     from slm_guardian.guardian import Guardian
     from slm_guardian.guardian_config import ConfigError, GuardianConfig
@@ -45,8 +46,8 @@ def load_guardian(adapter: Optional[Path], base_model: Optional[str], config: Op
         if threshold is not None:
             cfg = cfg.with_changes(threshold=threshold)
         with err.status("loading the guardian"):
-            return Guardian.load(adapter=adapter, base_model=base_model, config=cfg)
-    except (ConfigError, BaseModelError, FileNotFoundError) as exc:
+            return Guardian.load(adapter=adapter, base_model=base_model, config=cfg, engine=engine)
+    except (ConfigError, BaseModelError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
 
 
@@ -59,6 +60,7 @@ def check(
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
     threshold: Optional[float] = ThresholdOpt,
+    backend: str = BackendOpt,
 ) -> None:
     """Judge one query: flagged or safe, unsafe score, categories, and the safeguard response."""
     import json
@@ -73,7 +75,7 @@ def check(
         text = to_text(text)  # fail on bad input before paying for the model load
     except InvalidInput as exc:
         fail(str(exc))
-    guardian = load_guardian(adapter, base_model, config, threshold)
+    guardian = load_guardian(adapter, base_model, config, threshold, backend)
     verdict = guardian.force_safeguard(text) if force else guardian.check(text)
     if as_json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False))
@@ -100,6 +102,7 @@ def classify(
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
     threshold: Optional[float] = ThresholdOpt,
+    backend: str = BackendOpt,
 ) -> None:
     """Moderate a file in batches; each output row keeps its fields and adds the verdict.
 
@@ -117,7 +120,7 @@ def classify(
         file_format = detect_format(input_path if input_path != "-" else output, fmt)
     except ValueError as exc:
         fail(str(exc))
-    guardian = load_guardian(adapter, base_model, config, threshold)
+    guardian = load_guardian(adapter, base_model, config, threshold, backend)
     problems: list[str] = []
     written = 0
     source = open_text(input_path, "r", stdin=sys.stdin)
@@ -216,6 +219,7 @@ def evaluate(
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
     threshold: Optional[float] = ThresholdOpt,
+    backend: str = BackendOpt,
 ) -> None:
     """Measure detection, categories, safeguard responses and CPU latency, side by side with baselines."""
     import json
@@ -246,8 +250,8 @@ def evaluate(
             loaded.append(load_dataset(name, data))
         except (FileNotFoundError, ValueError) as exc:
             fail(str(exc))
-    guardian = load_guardian(adapter, base_model, config, threshold)
-    variants = {name: load_guardian(folder, base_model, config, threshold) for name, folder in variants_wanted.items()}
+    guardian = load_guardian(adapter, base_model, config, threshold, backend)
+    variants = {name: load_guardian(folder, base_model, config, threshold, backend) for name, folder in variants_wanted.items()}
     built = []
     for name in wanted:
         with err.status(f"preparing baseline {name}"):
@@ -291,6 +295,32 @@ def evaluate(
 
 
 @app.command()
+def bench(
+    data: Path = typer.Option(Path("build/data"), "--data", help="Built data folder (dev.jsonl supplies the queries)."),
+    queries: int = typer.Option(128, "--queries", min=64, help="Dev queries for the throughput runs (at least one batch of 64)."),
+    repeats: int = typer.Option(30, "--repeats", min=3, help="Timed repeats per latency figure."),
+    no_minilm: bool = typer.Option(False, "--no-minilm", help="Skip the MiniLM baseline row."),
+    output: Optional[Path] = typer.Option(None, "--out", help="Also write the raw figures as JSON."),
+    adapter: Optional[Path] = AdapterOpt,
+) -> None:
+    """Speed and memory of the reference path, the fast path and MiniLM, measured in one run."""
+    import json
+
+    from slm_guardian.bench import run, table
+
+    if not (data / "dev.jsonl").is_file():
+        fail(f"{data / 'dev.jsonl'} not found (run `guardian data build` first)")
+    try:
+        report = run(data, queries, repeats, not no_minilm, adapter)
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+    out.print(table(report), highlight=False, soft_wrap=True)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+@app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (localhost by default; 0.0.0.0 exposes it)."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port."),
@@ -304,6 +334,7 @@ def serve(
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
     threshold: Optional[float] = ThresholdOpt,
+    backend: str = BackendOpt,
 ) -> None:
     """Serve /v1/moderations, /v1/guard, a guarded /v1/chat/completions proxy, /metrics and a playground."""
     import logging
@@ -330,7 +361,7 @@ def serve(
         max_queue=max_queue,
         log_prompts=log_prompts,
     )
-    guardian = load_guardian(adapter, base_model, config, threshold)
+    guardian = load_guardian(adapter, base_model, config, threshold, backend)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     err.print(f"serving on http://{host}:{port}  (playground at /, API under /v1)")
     uvicorn.run(create_app(guardian, settings), host=host, port=port, log_level="warning", access_log=False)

@@ -25,6 +25,9 @@ class InvalidInput(ValueError):
     """A query the guardian cannot judge: empty, not text, or over the size limit."""
 
 
+ENGINES = ("torch", "ctranslate2")
+
+
 def shipped_adapter_dir() -> Path:
     return Path(str(resources.files("slm_guardian").joinpath("weights", SHIPPED_ADAPTER)))
 
@@ -51,16 +54,32 @@ class Guardian:
         base_model: str | Path | None = None,
         config: GuardianConfig | str | Path | None = None,
         threads: int | None = None,
+        engine: str = "torch",
     ) -> Guardian:
-        """Load the shipped model (or `adapter`, on `base_model`) with thresholds from `config`."""
-        from slm_guardian.model.loading import load_guard_model
+        """Load the shipped model (or `adapter`, on `base_model`) with thresholds from `config`.
 
-        adapter_dir = Path(adapter) if adapter else default_adapter_dir()
-        model = load_guard_model(adapter_dir, str(base_model) if base_model else None, threads=threads)
-        custom = adapter_dir / "taxonomy.yaml"
-        taxonomy = Taxonomy.from_yaml(custom) if custom.is_file() else Taxonomy.default()
+        `engine`: "torch" (the reference path, eager PyTorch fp32) or "ctranslate2" (int8, the
+        fast path; converted once per adapter and cached; scores within 0.2 of the threshold
+        are recomputed in float32 so verdicts match the reference)."""
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
         if isinstance(config, (str, Path)):
             config = GuardianConfig.from_yaml(config)
+        config = config or GuardianConfig()
+        adapter_dir = Path(adapter) if adapter else default_adapter_dir()
+        base = str(base_model) if base_model else None
+        if engine == "ctranslate2":
+            from slm_guardian.model.ct2_model import load_ct2_guard_model
+
+            # The band follows the threshold; per-category thresholds are not rechecked.
+            band = (max(0.0, config.threshold - 0.2), min(1.0, config.threshold + 0.2))
+            model = load_ct2_guard_model(adapter_dir, base, threads=threads, recheck_band=band)
+        else:
+            from slm_guardian.model.loading import load_guard_model
+
+            model = load_guard_model(adapter_dir, base, threads=threads)
+        custom = adapter_dir / "taxonomy.yaml"
+        taxonomy = Taxonomy.from_yaml(custom) if custom.is_file() else Taxonomy.default()
         return cls(model, taxonomy, config)
 
     # ---- judging ------------------------------------------------------------------

@@ -1,0 +1,41 @@
+"""The CTranslate2 fast path against the PyTorch reference, on queries written here."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_model_integration import BENIGN, HARMFUL
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def fast():
+    from slm_guardian import Guardian
+
+    return Guardian.load(engine="ctranslate2")
+
+
+def test_fast_path_verdicts_match_the_reference(guardian, fast):
+    texts = [t for t, _ in HARMFUL] + BENIGN
+    reference = guardian.check_batch(texts, respond=False)
+    quick = fast.check_batch(texts, respond=False)
+    assert [v.flagged for v in quick] == [v.flagged for v in reference]
+    mean_diff = sum(abs(a.unsafe_score - b.unsafe_score) for a, b in zip(reference, quick)) / len(texts)
+    assert mean_diff <= 0.02, mean_diff
+    assert all(0.0 <= v.unsafe_score <= 1.0 for v in quick)
+
+
+def test_fast_path_writes_a_safeguard_response_and_keeps_order(fast):
+    verdict = fast.force_safeguard(HARMFUL[0][0])
+    assert verdict.response and "<|" not in verdict.response
+    single = [fast.check(t, respond=False).unsafe_score for t in (BENIGN[0], HARMFUL[1][0])]
+    batch = [v.unsafe_score for v in fast.check_batch([BENIGN[0], HARMFUL[1][0]], respond=False)]
+    assert batch == pytest.approx(single, abs=1e-4)
+
+
+def test_unknown_engine_is_rejected():
+    from slm_guardian import Guardian
+
+    with pytest.raises(ValueError, match="engine must be one of"):
+        Guardian.load(engine="tensorrt")
