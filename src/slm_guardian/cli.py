@@ -92,12 +92,17 @@ def check(
 
 @app.command()
 def classify(
-    input_path: str = typer.Argument(..., metavar="IN", help="JSONL or CSV file to moderate ('-' for stdin)."),
+    input_path: str = typer.Argument(..., metavar="IN", help="JSONL or CSV file to moderate ('-' for stdin); Parquet too with --engine ray."),
     output: str = typer.Option("-", "-o", "--output", help="Where to write the moderated rows ('-' for stdout)."),
     text_field: str = typer.Option("text", "--text-field", help="The field (JSONL key or CSV column) holding the text."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl or csv (default: from the file name; stdin is jsonl)."),
     batch_size: int = typer.Option(16, "--batch-size", min=1, max=1024, help="Rows per model batch."),
     no_response: bool = typer.Option(False, "--no-response", help="Skip writing safeguard responses (faster)."),
+    errors_path: Optional[Path] = typer.Option(None, "--errors", help="Where bad rows are listed with their line numbers (default: OUTPUT.errors.jsonl; stderr when writing to stdout)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: keep OUTPUT's finished rows and moderate only the rest."),
+    engine: str = typer.Option("local", "--engine", help="local (this process) or ray (Ray Data actor pool; see --actors, --ray-address)."),
+    actors: int = typer.Option(1, "--actors", min=1, help="With --engine ray: guardian actors, each loading the model once."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="With --engine ray: an existing cluster (e.g. ray://head:10001); default starts a local Ray."),
     adapter: Optional[Path] = AdapterOpt,
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
@@ -107,72 +112,115 @@ def classify(
     """Moderate a file in batches; each output row keeps its fields and adds the verdict.
 
     Added fields: unsafe_score, flagged, categories, category_scores, response (null when not
-    flagged). Row order is preserved. Malformed rows are reported on stderr with their line
-    numbers and skipped; the exit code is then 1, and every good row is still written.
+    flagged). Row order is preserved. Malformed rows go to the errors file with their line
+    numbers and do not stop the run (exit code 1 when there were any); rows in = rows written
+    + rows in the errors file. Output is flushed after every batch: after a crash or kill, run
+    the same command with --resume.
     """
     from tqdm import tqdm
 
+    from slm_guardian.batch_job import ErrorLog, ResumePoint, resume_point, run_local
     from slm_guardian.records import RecordWriter, detect_format, open_text, read_records
 
+    if engine not in ("local", "ray"):
+        fail(f"--engine must be local or ray, not {engine!r}")
     if input_path != "-" and not Path(input_path).is_file():
         fail(f"input file {input_path} not found")
+    if engine == "ray":
+        _classify_ray(input_path, output, text_field, fmt, batch_size, not no_response, actors, ray_address, adapter, base_model, config, threshold, backend)
+        return
     try:
         file_format = detect_format(input_path if input_path != "-" else output, fmt)
     except ValueError as exc:
         fail(str(exc))
+    if resume and (output == "-" or file_format != "jsonl"):
+        fail("--resume needs a JSONL output file (-o out.jsonl)")
+    if output != "-" and Path(output).exists() and not resume and Path(output).stat().st_size > 0:
+        fail(f"{output} already exists; pass --resume to continue it, or remove it")
+    if errors_path is None and output != "-":
+        errors_path = Path(output + ".errors.jsonl")
+    done = resume_point(Path(output), errors_path) if resume else ResumePoint()
     guardian = load_guardian(adapter, base_model, config, threshold, backend)
-    problems: list[str] = []
-    written = 0
     source = open_text(input_path, "r", stdin=sys.stdin)
-    sink = open_text(output, "w", stdout=sys.stdout)
+    sink = open_text(output, "a" if resume else "w", stdout=sys.stdout)
+    error_handle = errors_path.open("a" if resume else "w", encoding="utf-8") if errors_path else None
+    progress = tqdm(desc="classify", unit="row", disable=None, file=sys.stderr)  # None: off when stderr is not a terminal
+    log = ErrorLog(error_handle)
     try:
-        writer = RecordWriter(sink, file_format)
-        batch = []
-        progress = tqdm(desc="classify", unit="row", disable=None, file=sys.stderr)  # None: off when stderr is not a terminal
-        try:
-            for record in read_records(source, file_format, text_field):
-                if record.error:
-                    problems.append(record.error)
-                    continue
-                batch.append(record)
-                if len(batch) >= batch_size:
-                    written += _moderate(guardian, batch, writer, not no_response)
-                    progress.update(len(batch))
-                    batch = []
-            if batch:
-                written += _moderate(guardian, batch, writer, not no_response)
-                progress.update(len(batch))
-        except ValueError as exc:
-            fail(str(exc))
-        finally:
-            progress.close()
+        summary = run_local(guardian, read_records(source, file_format, text_field), RecordWriter(sink, file_format), log, batch_size, not no_response, done, progress.update)
+    except ValueError as exc:
+        fail(str(exc))
     finally:
-        if input_path != "-":
-            source.close()
-        if output != "-":
-            sink.close()
-    for problem in problems:
-        err.print(f"[yellow]skipped[/] {problem}", highlight=False)
-    err.print(f"{written} rows written to {output if output != '-' else 'stdout'}; {len(problems)} skipped", highlight=False)
-    if problems:
+        progress.close()
+        for handle, path in ((source, input_path), (sink, output)):
+            if path != "-":
+                handle.close()
+        if error_handle:
+            error_handle.close()
+    for message in log.messages[:5]:
+        err.print(f"[yellow]skipped[/] {message}", highlight=False)
+    if len(log.messages) > 5:
+        err.print(f"... and {len(log.messages) - 5} more", highlight=False)
+    where = output if output != "-" else "stdout"
+    resumed = f" ({summary.skipped_done} already done by an earlier run)" if summary.skipped_done else ""
+    bad = f"; {summary.errors} bad rows listed in {errors_path}" if errors_path and summary.errors else (f"; {summary.errors} skipped" if summary.errors else "")
+    err.print(f"{summary.rows_in} rows read; {summary.written + summary.skipped_done} rows in {where}{resumed}{bad}", highlight=False)
+    if summary.errors:
         raise typer.Exit(1)
 
 
-def _moderate(guardian, batch, writer, respond: bool) -> int:
-    verdicts = guardian.check_batch([r.text for r in batch], respond=respond)
-    for record, verdict in zip(batch, verdicts):
-        data = verdict.to_dict()
-        row = dict(record.fields)
-        row.update(
-            unsafe_score=data["unsafe_score"],
-            flagged=data["flagged"],
-            categories=data["categories"],
-            category_scores=data["category_scores"],
-            response=data["response"],
-        )
-        writer.write(row)
-    writer.flush()
-    return len(batch)
+def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, actors, ray_address, adapter, base_model, config, threshold, backend) -> None:
+    """`classify --engine ray`: read here, judge on a Ray actor pool, write here in input order."""
+    from slm_guardian.batch_job import ErrorLog
+    from slm_guardian.ray_job import GuardianSpec, ParquetSink, read_parquet_records, run_ray, threads_per_actor
+    from slm_guardian.records import RecordWriter, detect_format, open_text, read_records
+
+    if input_path == "-" or output == "-":
+        fail("--engine ray reads and writes files (not stdin/stdout)")
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        fail("--engine ray needs Ray Data: pip install 'ray[data]'")
+    parquet_in = input_path.lower().endswith(".parquet")
+    parquet_out = output.lower().endswith(".parquet")
+    try:
+        in_format = "parquet" if parquet_in else detect_format(input_path, fmt)
+        out_format = "parquet" if parquet_out else detect_format(output, fmt if not parquet_in else None)
+    except ValueError as exc:
+        fail(str(exc))
+    errors_path = Path(output + ".errors.jsonl")
+    spec = GuardianSpec(
+        adapter=str(adapter) if adapter else None,
+        base_model=base_model,
+        config=str(config) if config else None,
+        threshold=threshold,
+        backend=backend,
+        respond=respond,
+        threads=threads_per_actor(actors),
+    )
+    source = None if parquet_in else open_text(input_path, "r")
+    sink = ParquetSink(Path(output)) if parquet_out else None
+    handle = None if parquet_out else open_text(output, "w")
+    writer = RecordWriter(handle, out_format) if handle else None
+    with errors_path.open("w", encoding="utf-8") as error_handle:
+        log = ErrorLog(error_handle)
+        try:
+            records = read_parquet_records(input_path, text_field) if parquet_in else read_records(source, in_format, text_field)
+            with err.status(f"moderating on Ray with {actors} actor(s)"):
+                summary = run_ray(records, sink.write if sink else writer.write, log, spec, actors, batch_size, ray_address)
+            if sink:
+                sink.close()
+        except ValueError as exc:
+            fail(str(exc))
+        finally:
+            if source:
+                source.close()
+            if handle:
+                handle.close()
+    bad = f"; {summary.errors} bad rows listed in {errors_path}" if summary.errors else ""
+    err.print(f"{summary.rows_in} rows read; {summary.written} rows in {output}{bad}", highlight=False)
+    if summary.errors:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -48,7 +48,7 @@ def _read_jsonl(handle: IO[str], text_field: str) -> Iterator[Record]:
         if not isinstance(row, dict):
             yield Record(number, {}, None, f"line {number}: expected a JSON object, got {type(row).__name__}")
             continue
-        yield _with_text(number, row, text_field)
+        yield with_text(number, row, text_field)
 
 
 def _read_csv(handle: IO[str], text_field: str) -> Iterator[Record]:
@@ -58,10 +58,10 @@ def _read_csv(handle: IO[str], text_field: str) -> Iterator[Record]:
     if text_field not in reader.fieldnames:
         raise ValueError(f"CSV has no column {text_field!r}; columns: {', '.join(reader.fieldnames)}")
     for row in reader:
-        yield _with_text(reader.line_num, dict(row), text_field)
+        yield with_text(reader.line_num, dict(row), text_field)
 
 
-def _with_text(number: int, row: dict, text_field: str) -> Record:
+def with_text(number: int, row: dict, text_field: str) -> Record:
     value = row.get(text_field)
     if not isinstance(value, str):
         what = "missing" if value is None else f"a {type(value).__name__}, not a string"

@@ -1,0 +1,130 @@
+"""`guardian classify --engine ray`: the same batch job on Ray Data, an actor pool of guardians.
+
+The driver reads the rows (JSONL or CSV with the same bad-row handling as the local path, or
+Parquet), Ray Data's actors each load the guardian once and judge batches of texts, and the
+driver writes the results in input order with exactly the local path's columns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from slm_guardian.batch_job import ErrorLog, JobSummary, pending, verdict_columns, ResumePoint
+from slm_guardian.records import Record
+
+
+@dataclass(frozen=True)
+class GuardianSpec:
+    """How each actor loads its guardian (plain data: it travels to the workers)."""
+
+    adapter: str | None = None
+    base_model: str | None = None
+    config: str | None = None
+    threshold: float | None = None
+    backend: str = "torch"
+    respond: bool = True
+    threads: int = 1
+
+
+class GuardianActor:
+    """One guardian per Ray actor: loaded once, then called on batches of texts."""
+
+    def __init__(self, spec: GuardianSpec) -> None:
+        from slm_guardian.guardian import Guardian
+        from slm_guardian.guardian_config import GuardianConfig
+
+        config = GuardianConfig.from_yaml(spec.config) if spec.config else GuardianConfig()
+        if spec.threshold is not None:
+            config = config.with_changes(threshold=spec.threshold)
+        self.guardian = Guardian.load(adapter=spec.adapter, base_model=spec.base_model, config=config, threads=spec.threads, engine=spec.backend)
+        self.respond = spec.respond
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        verdicts = self.guardian.check_batch([str(t) for t in batch["text"]], respond=self.respond, batch_size=len(batch["text"]))
+        return {"index": batch["index"], "verdict": np.array([json.dumps(verdict_columns(v)) for v in verdicts], dtype=object)}
+
+
+def read_parquet_records(path: str, text_field: str) -> Iterator[Record]:
+    import pyarrow.parquet as pq
+
+    from slm_guardian.records import with_text
+
+    table = pq.read_table(path)
+    if text_field not in table.column_names:
+        raise ValueError(f"Parquet file has no column {text_field!r}; columns: {', '.join(table.column_names)}")
+    for number, row in enumerate(table.to_pylist(), start=1):
+        yield with_text(number, row, text_field)
+
+
+def run_ray(
+    records: Iterator[Record],
+    write,
+    errors: ErrorLog,
+    spec: GuardianSpec,
+    actors: int = 1,
+    batch_size: int = 16,
+    address: str | None = None,
+    progress=lambda _: None,
+) -> JobSummary:
+    """Judge `records` on a Ray actor pool and hand each output row to `write`, in input order."""
+    import ray
+
+    from slm_guardian.batch_job import output_row
+
+    summary = JobSummary()
+    good = list(pending(records, ResumePoint(), summary, errors))
+    if not good:
+        return summary
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        context = ray.data.DataContext.get_current()
+        context.execution_options.preserve_order = True  # rows come back in input order
+        context.enable_progress_bars = False
+        dataset = ray.data.from_items([{"index": i, "text": r.text} for i, r in enumerate(good)])
+        judged = dataset.map_batches(
+            GuardianActor,
+            fn_constructor_kwargs={"spec": spec},
+            batch_size=batch_size,
+            compute=ray.data.ActorPoolStrategy(size=actors),
+            num_cpus=spec.threads,
+        )
+        for row in judged.iter_rows():
+            index = int(row["index"])
+            out = output_row(good[index], None)
+            out.update(json.loads(row["verdict"]))
+            write(out)
+            summary.written += 1
+            progress(1)
+    finally:
+        if started_here:
+            ray.shutdown()
+    return summary
+
+
+def threads_per_actor(actors: int) -> int:
+    return max(1, (os.cpu_count() or 1) // actors)
+
+
+class ParquetSink:
+    """Collects rows and writes one Parquet file (pyarrow) when closed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: list[dict] = []
+
+    def write(self, row: dict) -> None:
+        self.rows.append(row)
+
+    def close(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(self.rows), self.path)
