@@ -11,6 +11,7 @@ from typing import Union
 
 from slm_guardian.guardian_config import GuardianConfig
 from slm_guardian.model.guard_model import GuardModel, Scores
+from slm_guardian.normalize import normalize
 from slm_guardian.taxonomy import Taxonomy
 from slm_guardian.verdict import CategoryScore, Verdict
 
@@ -86,30 +87,33 @@ class Guardian:
 
     def check(self, query: Query, respond: bool = True) -> Verdict:
         """Judge one query (text, or chat messages); writes the safeguard response when flagged."""
-        text = to_text(query)
+        text = self._model_text(to_text(query))
         scores, cache = self.model.score_with_cache(text)
         verdict = self._verdict(scores)
         if verdict.flagged and respond:
-            verdict = self.with_response(verdict, text, cache)
+            verdict = self._respond(verdict, text, cache)
         return verdict
 
     def check_batch(self, queries: Sequence[Query], respond: bool = True, batch_size: int = 16) -> list[Verdict]:
         """Judge many queries in length-sorted batches; responses are written for flagged ones."""
-        texts = [to_text(q) for q in queries]
+        texts = [self._model_text(to_text(q)) for q in queries]
         verdicts = [self._verdict(s) for s in self.model.score(texts, batch_size=batch_size)]
         if respond:
-            verdicts = [self.with_response(v, t) if v.flagged else v for v, t in zip(verdicts, texts)]
+            verdicts = [self._respond(v, t) if v.flagged else v for v, t in zip(verdicts, texts)]
         return verdicts
 
     def force_safeguard(self, query: Query) -> Verdict:
         """Write a safeguard response whatever the verdict (the paper's forced harm token)."""
-        text = to_text(query)
+        text = self._model_text(to_text(query))
         scores, cache = self.model.score_with_cache(text)
         verdict = self._verdict(scores)
-        return self.with_response(verdict, text, cache)
+        return self._respond(verdict, text, cache)
 
-    def with_response(self, verdict: Verdict, text: str, cache: object | None = None) -> Verdict:
+    def with_response(self, verdict: Verdict, text: str) -> Verdict:
         """`verdict` with the safeguard response for `text` (for its categories, else the likeliest)."""
+        return self._respond(verdict, self._model_text(text))
+
+    def _respond(self, verdict: Verdict, text: str, cache: object | None = None) -> Verdict:
         codes = verdict.category_codes
         if not codes:  # forced on a query judged safe: lead with the likeliest enabled category
             enabled = {c: s for c, s in verdict.category_scores.items() if c not in self.config.disabled}
@@ -117,6 +121,9 @@ class Guardian:
         return replace(verdict, response=self.model.respond(text, codes, cache))
 
     # ---- internals ----------------------------------------------------------------
+
+    def _model_text(self, text: str) -> str:
+        return normalize(text) if self.config.normalize else text
 
     def _verdict(self, scores: Scores) -> Verdict:
         joint = {c: scores.unsafe * p for c, p in scores.categories.items()}

@@ -26,17 +26,21 @@ class GuardianConfig:
         category_threshold: 0.1
         category_thresholds: {S6: 0.6}
         disabled: [S8]
+        normalize: true   # undo obfuscation (see slm_guardian.normalize) before scoring
     """
 
     threshold: float = 0.5
     category_threshold: float = 0.1
     category_thresholds: dict[str, float] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
+    normalize: bool = True
 
     def __post_init__(self) -> None:
         for name, value in [("threshold", self.threshold), ("category_threshold", self.category_threshold), *self.category_thresholds.items()]:
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
                 raise ConfigError(f"threshold {name} must be a number in [0, 1], got {value!r}")
+        if not isinstance(self.normalize, bool):
+            raise ConfigError(f"normalize must be true or false, got {self.normalize!r}")
         object.__setattr__(self, "disabled", frozenset(self.disabled))
 
     @classmethod
@@ -50,7 +54,7 @@ class GuardianConfig:
             raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
         if not isinstance(raw, dict):
             raise ConfigError(f"{path}: expected a mapping")
-        unknown = sorted(set(raw) - {"threshold", "category_threshold", "category_thresholds", "disabled"})
+        unknown = sorted(set(raw) - {"threshold", "category_threshold", "category_thresholds", "disabled", "normalize"})
         if unknown:
             raise ConfigError(f"{path}: unknown keys {unknown}")
         return cls(
@@ -58,6 +62,7 @@ class GuardianConfig:
             category_threshold=raw.get("category_threshold", 0.1),
             category_thresholds={str(k): v for k, v in (raw.get("category_thresholds") or {}).items()},
             disabled=frozenset(str(c) for c in raw.get("disabled") or []),
+            normalize=raw.get("normalize", True),
         )
 
     def validate_codes(self, codes: tuple[str, ...]) -> None:

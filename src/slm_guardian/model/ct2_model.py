@@ -19,7 +19,7 @@ import numpy as np
 
 from slm_guardian.model.base import cache_root
 from slm_guardian.model.format import GuardFormat
-from slm_guardian.model.guard_model import GuardModel, Scores
+from slm_guardian.model.guard_model import GuardModel, Scores, score_windows, worst_window
 
 QUANTIZATION = "int8_float32"  # int8 weights, float32 activations: what CPUs run fast
 
@@ -93,15 +93,8 @@ class CT2GuardModel:
         self._stop_tokens = tokens(sorted(stop))
 
     def score(self, texts: Sequence[str], batch_size: int = 16) -> list[Scores]:
-        """Scores for each text, batched by similar length; output order follows input order."""
-        encoded = [self.fmt.detection_ids(t) for t in texts]
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
-        results: list[Scores | None] = [None] * len(encoded)
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            for index, scores in zip(chunk, self._score_batch([encoded[i] for i in chunk])):
-                results[index] = scores
-        return results  # type: ignore[return-value]
+        """Scores for each text (a long one: its worst window); output order follows input order."""
+        return score_windows(self.fmt, texts, batch_size, self._score_batch)
 
     def _score_batch(self, batch: list[list[int]]) -> list[Scores]:
         scores = self._forward(self.generator, batch)
@@ -138,7 +131,7 @@ class CT2GuardModel:
 
     def respond(self, text: str, codes: Sequence[str], cache: object | None = None) -> str:
         """Greedy-decode the safeguard response after `<|harm|>` and the given category codes."""
-        prompt = self.fmt.detection_ids(text) + self.fmt.response_prefix(codes)
+        prompt = worst_window(self.fmt, text, self._score_batch) + self.fmt.response_prefix(codes)
         result = self.generator.generate_batch(
             [self.fmt.tokenizer.convert_ids_to_tokens(prompt)],
             max_length=self.max_new_tokens,

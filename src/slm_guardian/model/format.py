@@ -87,11 +87,36 @@ class GuardFormat:
         long preamble (jailbreak templates), so dropping the end would hide them.
         """
         limit = self.max_query_tokens if limit is None else limit
-        ids = self.tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"]
+        ids = self._tokens(text)
         if len(ids) <= limit:
             return ids
         head = limit // 2
         return ids[:head] + ids[len(ids) - (limit - head) :]
+
+    def _tokens(self, text: str) -> list[int]:
+        return self.tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"]
+
+    def detection_windows(self, text: str) -> list[list[int]]:
+        """Detection ids for every view of `text` the model must judge. A short text has one. A
+        long one gets its head-and-tail view plus windows of half the model's window that end at
+        sentence ends (at least a quarter window apart, and at the text's end): every sentence
+        is read as the last thing in some window, as the model was trained to see a request,
+        not diluted by the page of text that may follow it."""
+        ids = self._tokens(text)
+        wrap = lambda part: [self.ids.query, *part, self.ids.guard, self.ids.harm]  # noqa: E731
+        if len(ids) <= self.max_query_tokens:
+            return [wrap(ids)]
+        limit = max(16, self.max_query_tokens // 2)
+        gap = max(1, limit // 4)
+        pieces = self.tokenizer.convert_ids_to_tokens(ids)
+        ends, last = [], 0
+        for position, piece in enumerate(pieces, start=1):
+            if (position - last >= gap and any(mark in piece for mark in ".!?\n\u010a")) or position - last >= limit:
+                ends.append(position)
+                last = position
+        if not ends or ends[-1] != len(ids):
+            ends.append(len(ids))
+        return [wrap(self.encode_text(text))] + [wrap(ids[max(0, end - limit) : end]) for end in ends]
 
     def detection_ids(self, text: str) -> list[int]:
         """`<|query|> text <|guard|> <|harm|>`: scores at positions -2 (verdict) and -1 (category)."""

@@ -18,6 +18,30 @@ class Scores:
     categories: dict[str, float]
 
 
+def score_windows(fmt: GuardFormat, texts: Sequence[str], batch_size: int, score_batch) -> list[Scores]:
+    """Each text's scores from its worst window (highest unsafe score), windows batched by
+    similar length; `score_batch` scores one batch of detection ids."""
+    windows = [(index, ids) for index, text in enumerate(texts) for ids in fmt.detection_windows(text)]
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i][1]))
+    best: list[Scores | None] = [None] * len(texts)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        for position, scores in zip(chunk, score_batch([windows[i][1] for i in chunk])):
+            index = windows[position][0]
+            if best[index] is None or scores.unsafe > best[index].unsafe:
+                best[index] = scores
+    return best  # type: ignore[return-value]
+
+
+def worst_window(fmt: GuardFormat, text: str, score_batch) -> list[int]:
+    """The detection ids of the window that scores most unsafe (the only one for short text)."""
+    windows = fmt.detection_windows(text)
+    if len(windows) == 1:
+        return windows[0]
+    scores = score_batch(windows)
+    return windows[max(range(len(windows)), key=lambda i: scores[i].unsafe)]
+
+
 class GuardModel:
     """A causal LM (base + merged LoRA) that speaks the guard token format."""
 
@@ -40,15 +64,8 @@ class GuardModel:
 
     @torch.inference_mode()
     def score(self, texts: Sequence[str], batch_size: int = 16) -> list[Scores]:
-        """Scores for each text, batched by similar length; output order follows input order."""
-        encoded = [self.fmt.detection_ids(t) for t in texts]
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
-        results: list[Scores | None] = [None] * len(encoded)
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            for index, scores in zip(chunk, self._score_batch([encoded[i] for i in chunk])):
-                results[index] = scores
-        return results  # type: ignore[return-value]
+        """Scores for each text (a long one: its worst window); output order follows input order."""
+        return score_windows(self.fmt, texts, batch_size, self._score_batch)
 
     def _score_batch(self, batch: list[list[int]]) -> list[Scores]:
         # Left padding puts every row's last two tokens at the same positions, so only those
@@ -70,9 +87,13 @@ class GuardModel:
         ]
 
     @torch.inference_mode()
-    def score_with_cache(self, text: str) -> tuple[Scores, object]:
-        """Scores for one text plus the KV cache, so a reply can continue without re-reading it."""
-        input_ids = torch.tensor([self.fmt.detection_ids(text)], device=self.device)
+    def score_with_cache(self, text: str) -> tuple[Scores, object | None]:
+        """Scores for one text plus the KV cache, so a reply can continue without re-reading it
+        (no cache for a long text judged in several windows)."""
+        windows = self.fmt.detection_windows(text)
+        if len(windows) > 1:
+            return self.score([text])[0], None
+        input_ids = torch.tensor(windows, device=self.device)
         out = self.model(input_ids=input_ids, use_cache=True, logits_to_keep=2)
         scores = self._scores_from(out.logits[:, -2], out.logits[:, -1])[0]
         return scores, out.cache
@@ -81,7 +102,9 @@ class GuardModel:
     def respond(self, text: str, codes: Sequence[str], cache: object | None = None) -> str:
         """Greedy-decode the safeguard response after `<|harm|>` and the given category codes."""
         if cache is None:
-            _, cache = self.score_with_cache(text)
+            # Read the worst window (the whole text when short) and continue from its cache.
+            prompt = torch.tensor([worst_window(self.fmt, text, self._score_batch)], device=self.device)
+            cache = self.model(input_ids=prompt, use_cache=True, logits_to_keep=1).cache
         next_ids = torch.tensor([self.fmt.response_prefix(codes)], device=self.device)
         banned = self._banned_in_reply.to(self.device)
         written: list[int] = []
