@@ -18,25 +18,35 @@ _SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){2,}[^\W\d_](?!\S)")
 # Digits between letters only ("b0mb", "h4ck3r"); "mp3", "covid19" and "4x4" stay as written.
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
 _LEET_WORD = re.compile(r"(?<=[^\W\d_])[013457]+(?=[^\W\d_])")
+_LEET_TOKEN = re.compile(r"[^\W\d_][013457]+[^\W\d_]")  # a l33t digit inside a word: "m4ke", "b0mb"
+_LEET_ANY = re.compile(r"\b[\w]*[013457][\w]*\b")
+_MANY_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 
 
 def normalize(text: str) -> str:
     """The text the model judges; see the module docstring for what is undone."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    # Decode base64 first: the rewrites below would corrupt an encoded payload.
+    decoded = [d for d in (_decode(m.group(0)) for m in _BASE64.finditer(text)) if d]
+    return "\n".join(_deobfuscate(part) for part in [text, *decoded])
+
+
+def _deobfuscate(text: str) -> str:
     text = _latinize(text)
     text = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
-    text = _LEET_WORD.sub(lambda m: "".join(_LEET[c] for c in m.group(0)), text)
-    decoded = [d for d in (_decode(m.group(0)) for m in _BASE64.finditer(text)) if d]
-    return text + "".join(f"\n{d}" for d in decoded)
+    text = _MANY_SPACES.sub(" ", text)
+    if len(_LEET_TOKEN.findall(text)) >= 2:
+        # Written in l33t throughout: digits at word edges and digit-only words are letters too.
+        return _LEET_ANY.sub(lambda m: "".join(_LEET.get(c, c) for c in m.group(0)), text)
+    return _LEET_WORD.sub(lambda m: "".join(_LEET[c] for c in m.group(0)), text)
 
 
 def _latinize(text: str) -> str:
-    """Map look-alike letters of other scripts to Latin, only in mostly-Latin text (a Russian or
-    Greek query is left as written)."""
+    """Map look-alike letters of other scripts to Latin, unless the text is really written in
+    another script (a Russian or Greek query has letters with no Latin look-alike)."""
     letters = [c for c in text if c.isalpha()]
-    if not letters or sum(c.isascii() for c in letters) < 0.5 * len(letters):
+    if not letters:
         return text
     found = confusables.is_confusable(text, greedy=True, preferred_aliases=["latin"]) or []
     mapping = {}
@@ -46,7 +56,10 @@ def _latinize(text: str) -> str:
         latin = [h["c"] for h in item["homoglyphs"] if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalpha()]
         if latin:
             mapping[item["character"]] = latin[0]
-    return "".join(mapping.get(c, c) for c in text) if mapping else text
+    foreign = sum(1 for c in letters if not c.isascii() and c not in mapping)
+    if not mapping or foreign > 0.2 * len(letters):
+        return text
+    return "".join(mapping.get(c, c) for c in text)
 
 
 def _decode(candidate: str) -> str | None:
