@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+from tqdm import tqdm
 
 from slm_guardian.model.base import resolve_base
 from slm_guardian.model.loading import quiet_transformers
@@ -48,7 +49,9 @@ class ZeroShotJudge:
 
     def __init__(self, taxonomy: Taxonomy, base_model: str | None = None, batch_size: int = 8, max_query_chars: int = 1000) -> None:
         self.model, self.tokenizer = load_base(base_model)
-        self.categories = "\n".join(f"{c.code}: {c.name}." for c in taxonomy.categories)
+        # One line of category names keeps the prompt short (~110 tokens): the whole prompt is
+        # re-read for every query.
+        self.categories = "; ".join(f"{c.code}: {c.name}" for c in taxonomy.categories)
         self.batch_size = batch_size
         self.max_query_chars = max_query_chars
         self.unsafe_id = self._first_token("unsafe")
@@ -64,7 +67,7 @@ class ZeroShotJudge:
     @torch.inference_mode()
     def score(self, texts: Sequence[str]) -> list[float]:
         scores: list[float] = []
-        for start in range(0, len(texts), self.batch_size):
+        for start in tqdm(range(0, len(texts), self.batch_size), desc=self.name, unit="batch", leave=False):
             prompts = [self._prompt(t) for t in texts[start : start + self.batch_size]]
             batch = self.tokenizer(prompts, return_tensors="pt", padding=True)
             logits = self.model(**batch, logits_to_keep=1).logits[:, -1, :]
@@ -85,7 +88,7 @@ class PromptedRefuser:
     @torch.inference_mode()
     def respond(self, texts: Sequence[str]) -> list[str]:
         replies = []
-        for text in texts:
+        for text in tqdm(texts, desc=self.name, unit="query", leave=False):
             messages = [{"role": "system", "content": REFUSE_SYSTEM}, {"role": "user", "content": text[:2000]}]
             ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
             output = self.model.generate(**ids, max_new_tokens=self.max_new_tokens, do_sample=False, pad_token_id=self.tokenizer.pad_token_id)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.linear_model import LogisticRegression
+from tqdm import tqdm
 
 
 def minilm_directory() -> Path:
@@ -24,7 +25,7 @@ class MiniLMClassifier:
 
     name = "minilm-logreg"
 
-    def __init__(self, batch_size: int = 64, max_tokens: int = 128, seed: int = 13) -> None:
+    def __init__(self, batch_size: int = 64, max_tokens: int = 96, seed: int = 13) -> None:
         from transformers import AutoModel, AutoTokenizer
 
         directory = minilm_directory()
@@ -37,7 +38,7 @@ class MiniLMClassifier:
     @torch.inference_mode()
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         chunks = []
-        for start in range(0, len(texts), self.batch_size):
+        for start in tqdm(range(0, len(texts), self.batch_size), desc="minilm embed", unit="batch", leave=False):
             batch = self.tokenizer(list(texts[start : start + self.batch_size]), padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt")
             hidden = self.encoder(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
