@@ -87,17 +87,27 @@ class Guardian:
 
     def check(self, query: Query, respond: bool = True) -> Verdict:
         """Judge one query (text, or chat messages); writes the safeguard response when flagged."""
-        text = self._model_text(to_text(query))
-        scores, cache = self.model.score_with_cache(text)
+        views = [self._model_text(v) for v in to_views(query)]
+        if len(views) > 1:
+            return self.check_batch([query], respond=respond)[0]
+        scores, cache = self.model.score_with_cache(views[0])
         verdict = self._verdict(scores)
         if verdict.flagged and respond:
-            verdict = self._respond(verdict, text, cache)
+            verdict = self._respond(verdict, views[0], cache)
         return verdict
 
     def check_batch(self, queries: Sequence[Query], respond: bool = True, batch_size: int = 16) -> list[Verdict]:
-        """Judge many queries in length-sorted batches; responses are written for flagged ones."""
-        texts = [self._model_text(to_text(q)) for q in queries]
-        verdicts = [self._verdict(s) for s in self.model.score(texts, batch_size=batch_size)]
+        """Judge many queries in length-sorted batches; responses are written for flagged ones.
+        A conversation is judged as its joined user turns and as each user turn alone, and its
+        worst view decides, so an earlier harmful turn is not diluted by harmless later ones."""
+        views = [[self._model_text(v) for v in to_views(q)] for q in queries]
+        flat = [text for group in views for text in group]
+        scores = iter(self.model.score(flat, batch_size=batch_size))
+        verdicts, texts = [], []
+        for group in views:
+            worst = max(((next(scores), text) for text in group), key=lambda pair: pair[0].unsafe)
+            verdicts.append(self._verdict(worst[0]))
+            texts.append(worst[1])
         if respond:
             verdicts = [self._respond(v, t) if v.flagged else v for v, t in zip(verdicts, texts)]
         return verdicts
@@ -109,9 +119,9 @@ class Guardian:
         verdict = self._verdict(scores)
         return self._respond(verdict, text, cache)
 
-    def with_response(self, verdict: Verdict, text: str) -> Verdict:
-        """`verdict` with the safeguard response for `text` (for its categories, else the likeliest)."""
-        return self._respond(verdict, self._model_text(text))
+    def with_response(self, verdict: Verdict, query: Query) -> Verdict:
+        """`verdict` with the safeguard response for `query` (for its categories, else the likeliest)."""
+        return self._respond(verdict, self._model_text(to_text(query)))
 
     def _respond(self, verdict: Verdict, text: str, cache: object | None = None) -> Verdict:
         codes = verdict.category_codes
@@ -137,6 +147,16 @@ class Guardian:
 
     def _name(self, code: str) -> str:
         return self.taxonomy[code].name if code in self.taxonomy else code
+
+
+def to_views(query: Query) -> list[str]:
+    """What the model reads for a query: the text; for a conversation with several user turns,
+    the joined turns first, then each turn alone."""
+    text = to_text(query)
+    if isinstance(query, str):
+        return [text]
+    turns = [m["content"] for m in query if m.get("role", "user") == "user" and m["content"].strip()]
+    return [text, *turns] if len(turns) > 1 else [text]
 
 
 def to_text(query: Query) -> str:

@@ -112,7 +112,17 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
         except InvalidInput as exc:
             raise ApiError(400, f"{where}: {exc}") from exc
 
-    async def judge(texts: list[str], respond: bool, endpoint: str):
+    def checked_conversation(messages: list, where: str) -> list[dict]:
+        """The messages, normalised to text content, once the joined text passes the limits."""
+        conversation = _conversation(messages)
+        try:
+            joined = to_text(conversation)
+        except InvalidInput as exc:
+            raise ApiError(400, f"{where}: {exc}") from exc
+        checked_text(joined, where)
+        return conversation
+
+    async def judge(texts: list, respond: bool, endpoint: str):
         try:
             verdicts = await batcher.check(texts, respond=respond)
         except Overloaded as exc:
@@ -145,7 +155,7 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
         if not isinstance(force, bool):
             raise ApiError(400, "'force_safeguard' must be true or false")
         if isinstance(query, list):
-            text = checked_text(_conversation_text(query), "input")
+            text = checked_conversation(query, "input")
         else:
             text = checked_text(query, "input")
         if force:
@@ -169,8 +179,9 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
         stream = data.get("stream", False)
         if not isinstance(stream, bool):
             raise ApiError(400, "'stream' must be true or false")
-        text = checked_text(_conversation_text(messages), "messages")
-        (verdict,) = await judge([text], respond=True, endpoint="/v1/chat/completions")
+        # The batcher judges the messages themselves: joined, and each user turn alone.
+        conversation = checked_conversation(messages, "messages")
+        (verdict,) = await judge([conversation], respond=True, endpoint="/v1/chat/completions")
         model = str(data.get("model") or settings.model_name)
         if verdict.flagged:
             if stream:
@@ -201,8 +212,9 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
 _KNOWN_PATHS = {"/v1/moderations", "/v1/guard", "/v1/chat/completions", "/healthz", "/metrics", "/"}
 
 
-def _conversation_text(messages: list) -> str:
-    """Chat messages with list-of-parts content flattened to text; bad shapes are 400s."""
+def _conversation(messages: list) -> list[dict]:
+    """Chat messages with list-of-parts content flattened to text; bad shapes are 400s.
+    (A conversation without a user turn is a 400 from `checked_text`.)"""
     flat = []
     for i, message in enumerate(messages):
         if not isinstance(message, dict):
@@ -218,10 +230,7 @@ def _conversation_text(messages: list) -> str:
         if not isinstance(content, str) or not isinstance(role, str):
             raise ApiError(400, f"messages[{i}] needs a string role and string content")
         flat.append({"role": role, "content": content})
-    try:
-        return to_text(flat)
-    except InvalidInput as exc:
-        raise ApiError(400, f"messages: {exc}") from exc
+    return flat
 
 
 async def _forward(client: httpx.AsyncClient, settings: ServerSettings, data: dict, stream: bool) -> Response:

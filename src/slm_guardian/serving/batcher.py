@@ -16,7 +16,7 @@ class Overloaded(RuntimeError):
 
 @dataclass
 class _Job:
-    text: str
+    text: object  # a string, or a list of chat messages
     respond: bool
     future: asyncio.Future
 
