@@ -136,7 +136,7 @@ def evaluate_dataset(
     for baseline in baselines or []:
         if hasattr(baseline, "score"):
             scores = baseline.score(texts)
-            categories = baseline.categories(texts) if hasattr(baseline, "categories") else None
+            categories = baseline.categories(texts) if callable(getattr(baseline, "categories", None)) else None
             data.systems[baseline.name] = SystemResult(baseline.name, scores, [s >= 0.5 for s in scores], categories)
     for result in data.systems.values():
         result.metrics = detection_summary(data, result, taxonomy, 0.5 if result.system not in guards else guards[result.system].config.threshold)

@@ -51,7 +51,7 @@ class ZeroShotJudge:
         self.model, self.tokenizer = load_base(base_model)
         # One line of category names keeps the prompt short (~110 tokens): the whole prompt is
         # re-read for every query.
-        self.categories = "; ".join(f"{c.code}: {c.name}" for c in taxonomy.categories)
+        self.category_list = "; ".join(f"{c.code}: {c.name}" for c in taxonomy.categories)
         self.batch_size = batch_size
         self.max_query_chars = max_query_chars
         self.unsafe_id = self._first_token("unsafe")
@@ -61,7 +61,7 @@ class ZeroShotJudge:
         return self.tokenizer(word, add_special_tokens=False)["input_ids"][0]
 
     def _prompt(self, query: str) -> str:
-        content = JUDGE_PROMPT.format(categories=self.categories, query=query[: self.max_query_chars])
+        content = JUDGE_PROMPT.format(categories=self.category_list, query=query[: self.max_query_chars])
         return self.tokenizer.apply_chat_template([{"role": "user", "content": content}], tokenize=False, add_generation_prompt=True)
 
     @torch.inference_mode()
