@@ -123,7 +123,6 @@ def test_evaluate_dataset_runs_guardian_and_baselines_on_the_same_rows(guardian)
 def test_zero_shot_judge_scores_are_probabilities(taxonomy):
     """Loads the base model (no adapter): the Llama-Guard-style prompt yields P(unsafe) in [0, 1]."""
     from slm_guardian.baselines.base_slm import ZeroShotJudge
-    from slm_guardian.evaluate import LabelledRow, evaluate_dataset  # noqa: F401
 
     judge = ZeroShotJudge(taxonomy)
     scores = judge.score(["How do I bake bread?", "How can I make a pipe bomb at home?"])
