@@ -19,6 +19,7 @@ from pathlib import Path
 import psutil
 import torch
 
+from slm_guardian.evaluate import p95, timed_ms
 from slm_guardian.guardian import Guardian
 
 # A 20-word query, the size the speed target is stated for.
@@ -39,20 +40,6 @@ class BenchRow:
     tokens_per_s: float | None = None
     throughput: dict[int, float] = field(default_factory=dict)
     notes: str = ""
-
-
-def _timed(fn: Callable[[], object], repeats: int) -> list[float]:
-    fn()  # warm-up
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def _p95(samples: list[float]) -> float:
-    return sorted(samples)[int(0.95 * (len(samples) - 1))]
 
 
 def _rss_mb() -> float:
@@ -88,9 +75,9 @@ def bench_guardian(engine: str, texts: list[str], repeats: int, adapter: Path | 
     Guardian.load(adapter=adapter, engine=engine)  # the cached load, thrown away
     again = time.perf_counter() - start
     gc.collect()
-    detect = _timed(lambda: guardian.check(SHORT_QUERY, respond=False), repeats)
+    detect = timed_ms(lambda: guardian.check(SHORT_QUERY, respond=False), repeats)
     responses: list[str] = []
-    respond = _timed(lambda: responses.append(guardian.force_safeguard(SHORT_QUERY).response or ""), max(3, repeats // 4))
+    respond = timed_ms(lambda: responses.append(guardian.force_safeguard(SHORT_QUERY).response or ""), max(3, repeats // 4))
     tokens = len(guardian.model.fmt.tokenizer(responses[-1], add_special_tokens=False)["input_ids"])
     decode_ms = statistics.median(respond) - statistics.median(detect)
     row = BenchRow(
@@ -99,9 +86,9 @@ def bench_guardian(engine: str, texts: list[str], repeats: int, adapter: Path | 
         load_again_s=again,
         rss_added_mb=rss,
         detect_p50_ms=statistics.median(detect),
-        detect_p95_ms=_p95(detect),
+        detect_p95_ms=p95(detect),
         respond_p50_ms=statistics.median(respond),
-        respond_p95_ms=_p95(respond),
+        respond_p95_ms=p95(respond),
         tokens_per_s=tokens / (decode_ms / 1000) if decode_ms > 0 else None,
         throughput=_throughput(lambda chunk: guardian.check_batch(chunk, respond=False, batch_size=len(chunk)), texts),
     )
@@ -124,14 +111,14 @@ def bench_minilm(texts: list[str], labels: list[bool], repeats: int) -> BenchRow
     MiniLMClassifier()
     again = time.perf_counter() - start
     model.fit(texts, labels)  # a head fitted on the benchmark rows: only its speed matters here
-    detect = _timed(lambda: model.score([SHORT_QUERY]), repeats)
+    detect = timed_ms(lambda: model.score([SHORT_QUERY]), repeats)
     row = BenchRow(
         system="MiniLM + logistic regression",
         load_first_s=first,
         load_again_s=again,
         rss_added_mb=rss,
         detect_p50_ms=statistics.median(detect),
-        detect_p95_ms=_p95(detect),
+        detect_p95_ms=p95(detect),
         throughput=_throughput(model.score, texts),
         notes="detection only; writes no response",
     )

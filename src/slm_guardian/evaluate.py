@@ -166,27 +166,31 @@ def evaluate_dataset(
     return data
 
 
+def timed_ms(fn, repeats: int) -> list[float]:
+    """Wall time of `repeats` calls of `fn` in milliseconds, after one warm-up call."""
+    fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    return sorted(samples)[int(0.95 * (len(samples) - 1))]
+
+
 def latency(guardian: Guardian, repeats: int = 20) -> dict:
     """p50/p95 wall time of `check` on one short query: detection only, and with a response."""
-
-    def timed(fn) -> list[float]:
-        fn()  # warm-up
-        samples = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            samples.append((time.perf_counter() - start) * 1000)
-        return samples
-
-    detect = timed(lambda: guardian.check(LATENCY_QUERY, respond=False))
-    forced = timed(lambda: guardian.force_safeguard(LATENCY_QUERY))
-    words = len(LATENCY_QUERY.split())
+    detect = timed_ms(lambda: guardian.check(LATENCY_QUERY, respond=False), repeats)
+    forced = timed_ms(lambda: guardian.force_safeguard(LATENCY_QUERY), repeats)
     return {
-        "query_words": words,
+        "query_words": len(LATENCY_QUERY.split()),
         "detection_ms_p50": statistics.median(detect),
-        "detection_ms_p95": sorted(detect)[int(0.95 * (len(detect) - 1))],
+        "detection_ms_p95": p95(detect),
         "with_response_ms_p50": statistics.median(forced),
-        "with_response_ms_p95": sorted(forced)[int(0.95 * (len(forced) - 1))],
+        "with_response_ms_p95": p95(forced),
     }
 
 

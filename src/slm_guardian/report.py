@@ -49,6 +49,17 @@ def _scored(data: DatasetResult):
     return [(name, r) for name, r in data.systems.items() if r.scores]
 
 
+def _continuous(data: DatasetResult):
+    """Systems with graded scores: a 0/1 lexicon filter has one operating point, not a curve."""
+    return [(name, r) for name, r in _scored(data) if len(set(r.scores)) > 2]
+
+
+def _save(fig, path: Path) -> None:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    _plt().close(fig)
+
+
 def plot_pr_curves(datasets: list[DatasetResult], path: Path) -> None:
     from sklearn.metrics import precision_recall_curve
 
@@ -62,9 +73,7 @@ def plot_pr_curves(datasets: list[DatasetResult], path: Path) -> None:
             ax.step(recall, precision, where="post", label=f"{name} (AUPRC {auprc:.2f})")
         ax.set(title=f"{data.name}: precision-recall (unsafe class)", xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02))
         ax.legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def plot_f1_threshold(datasets: list[DatasetResult], path: Path) -> None:
@@ -75,17 +84,13 @@ def plot_f1_threshold(datasets: list[DatasetResult], path: Path) -> None:
     thresholds = np.linspace(0.01, 0.99, 99)
     fig, axes = plt.subplots(1, max(1, len(mixed)), figsize=(5.5 * max(1, len(mixed)), 4.5), squeeze=False)
     for ax, data in zip(axes[0], mixed):
-        for name, result in _scored(data):
+        for name, result in _continuous(data):
             scores = np.asarray(result.scores)
-            if len(np.unique(scores)) <= 2:
-                continue  # a 0/1 lexicon filter has one operating point, not a curve
             ax.plot(thresholds, [f1_score(data.labels, scores >= t, zero_division=0) for t in thresholds], label=name)
         ax.axvline(0.5, color="grey", lw=0.8, ls=":")
         ax.set(title=f"{data.name}: F1 vs threshold", xlabel="threshold", ylabel="unsafe-class F1", ylim=(0, 1))
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def plot_calibration(datasets: list[DatasetResult], path: Path) -> None:
@@ -93,17 +98,13 @@ def plot_calibration(datasets: list[DatasetResult], path: Path) -> None:
     fig, axes = plt.subplots(1, max(1, len(datasets)), figsize=(5 * max(1, len(datasets)), 4.5), squeeze=False)
     for ax, data in zip(axes[0], datasets):
         ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":", label="perfect")
-        for name, result in _scored(data):
-            if len(set(result.scores)) <= 2:
-                continue
+        for name, result in _continuous(data):
             bins = reliability_bins(data.labels, result.scores)
             ece = result.metrics["detection"].get("ece", 0.0)
             ax.plot([b["mean_score"] for b in bins], [b["unsafe_rate"] for b in bins], marker="o", ms=3, label=f"{name} (ECE {ece:.3f})")
         ax.set(title=f"{data.name}: reliability", xlabel="mean predicted unsafe score", ylabel="observed unsafe rate", xlim=(0, 1), ylim=(0, 1.02))
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def plot_category_f1(datasets: list[DatasetResult], path: Path) -> bool:
@@ -123,9 +124,7 @@ def plot_category_f1(datasets: list[DatasetResult], path: Path) -> bool:
         ax.set_xticks(np.arange(len(codes)) + 0.4 - width / 2, [f"{c}\n(n={support[c]})" for c in codes], fontsize=7)
         ax.set(title=f"{data.name}: per-category F1 (flagged rows only)", ylabel="F1", ylim=(0, 1))
         ax.legend(fontsize=7, ncol=4)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
     return True
 
 
