@@ -124,13 +124,16 @@ def evaluate_dataset(
     """Run the guardian, its variants (e.g. the ablation models) and the baselines on `rows`.
 
     Responses are written for the same queries by every system that writes them: the harmful
-    rows the main guardian flags (a seeded sample of `max_responses` when set)."""
+    rows the main guardian flags (a seeded sample of `max_responses` when set). An ablation
+    model trained for one task is measured on that task only."""
     taxonomy = guardian.taxonomy
     texts = [r.text for r in rows]
     gold = [tuple(r.categories) for r in rows]
     data = DatasetResult(name, [r.unsafe for r in rows], gold)
     guards = {"guardian": guardian, **(variants or {})}
     for system, guard in guards.items():
+        if guard.task == "response":
+            continue  # never trained on safe queries: its verdict means nothing
         verdicts = guardian_detection(guard, texts, desc=f"{name}: {system}")
         data.systems[system] = SystemResult(system, [v.unsafe_score for v in verdicts], [v.flagged for v in verdicts], [tuple(v.category_codes) for v in verdicts])
     for baseline in baselines or []:
@@ -151,7 +154,7 @@ def evaluate_dataset(
     data.response_queries = queries
     # Rows without gold categories are judged against the categories the main guardian named.
     target_gold = [gold[i] or main.categories[i] for i in targets]
-    writers: dict[str, object] = {system: guard for system, guard in guards.items()}
+    writers: dict[str, object] = {system: guard for system, guard in guards.items() if guard.task != "detection"}
     writers.update({b.name: b for b in baselines or [] if hasattr(b, "respond")})
     for system, writer in writers.items():
         if isinstance(writer, Guardian):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -42,11 +43,14 @@ def default_adapter_dir() -> Path:
 class Guardian:
     """Flags harmful queries, scores harm categories and writes safeguard responses."""
 
-    def __init__(self, model: GuardModel, taxonomy: Taxonomy, config: GuardianConfig | None = None) -> None:
+    def __init__(self, model: GuardModel, taxonomy: Taxonomy, config: GuardianConfig | None = None, task: str = "multitask") -> None:
         self.model = model
         self.taxonomy = taxonomy
         self.config = config or GuardianConfig()
         self.config.validate_codes(model.fmt.codes)
+        # What the adapter was trained for: "multitask" (shipped), or one task of the ablation,
+        # "detection" (no replies) or "response" (trained on harmful queries only: no verdict).
+        self.task = task
 
     @classmethod
     def load(
@@ -81,7 +85,7 @@ class Guardian:
             model = load_guard_model(adapter_dir, base, threads=threads)
         custom = adapter_dir / "taxonomy.yaml"
         taxonomy = Taxonomy.from_yaml(custom) if custom.is_file() else Taxonomy.default()
-        return cls(model, taxonomy, config)
+        return cls(model, taxonomy, config, task=trained_task(adapter_dir))
 
     # ---- judging ------------------------------------------------------------------
 
@@ -147,6 +151,17 @@ class Guardian:
 
     def _name(self, code: str) -> str:
         return self.taxonomy[code].name if code in self.taxonomy else code
+
+
+def trained_task(adapter_dir: Path) -> str:
+    """The task an adapter was trained for, from its training record (default: multitask)."""
+    record = adapter_dir / "training_record.json"
+    if not record.is_file():
+        return "multitask"
+    try:
+        return json.loads(record.read_text(encoding="utf-8")).get("config", {}).get("task") or "multitask"
+    except (json.JSONDecodeError, AttributeError):
+        return "multitask"
 
 
 def to_views(query: Query) -> list[str]:
