@@ -62,9 +62,9 @@ def bench_guardian(engine: str, texts: list[str], repeats: int, adapter: Path | 
     notes = []
     if engine == "ctranslate2":
         from slm_guardian.guardian import default_adapter_dir
-        from slm_guardian.model.ct2_model import converted_dir
+        from slm_guardian.model.ct2_model import DETECTOR, converted_dir
 
-        cached = (converted_dir(Path(adapter) if adapter else default_adapter_dir(), None) / "model.bin").is_file()
+        cached = (converted_dir(Path(adapter) if adapter else default_adapter_dir(), None) / DETECTOR / "model.bin").is_file()
         notes.append("conversion cached before the first load" if cached else "first load includes the one-time conversion")
     before = _rss_mb()
     start = time.perf_counter()
