@@ -98,7 +98,7 @@ def test_ray_engine_output_equals_the_local_output(tmp_path):
     texts, bad = corpus(src, 120, bad_every=40)
     local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     first = subprocess.run(cli("classify", str(src), "-o", str(local), "--no-response"), capture_output=True, text=True, timeout=600)
-    second = subprocess.run(cli("classify", str(src), "-o", str(distributed), "--no-response", "--engine", "ray", "--actors", "1"), capture_output=True, text=True, timeout=900)
+    second = subprocess.run(cli("classify", str(src), "-o", str(distributed), "--no-response", "--engine", "ray", "--actors", "1", "--chunk-rows", "50"), capture_output=True, text=True, timeout=900)
     assert first.returncode == 1 and second.returncode == 1, (first.stderr, second.stderr)
     assert "Traceback" not in second.stderr
     local_rows = [json.loads(line) for line in local.read_text().splitlines()]
@@ -113,3 +113,25 @@ def test_ray_engine_output_equals_the_local_output(tmp_path):
 def test_ray_engine_rejects_stdin_cleanly():
     result = subprocess.run(cli("classify", "-", "-o", "x.jsonl", "--engine", "ray"), input="", capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "Traceback" not in result.stderr
+
+
+def test_parquet_rows_are_streamed_with_line_numbers_and_bad_rows_flagged(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from slm_guardian.ray_job import ParquetSink, read_parquet_records
+
+    path = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"text": ["hello", "", None, "bye"], "id": [1, 2, 3, 4]}), path, row_group_size=2)
+    records = list(read_parquet_records(str(path), "text"))
+    assert [r.line for r in records] == [1, 2, 3, 4]
+    assert [r.text for r in records if not r.error] == ["hello", "bye"]
+    assert "empty" in records[1].error and "missing" in records[2].error
+    with pytest.raises(ValueError, match="no column 'body'"):
+        list(read_parquet_records(str(path), "body"))
+
+    sink = ParquetSink(tmp_path / "out.parquet")
+    sink.write({"id": 1, "flagged": True})
+    sink.write({"id": 4, "flagged": False})
+    sink.close()
+    assert pq.read_table(tmp_path / "out.parquet").to_pylist() == [{"id": 1, "flagged": True}, {"id": 4, "flagged": False}]

@@ -103,6 +103,7 @@ def classify(
     engine: str = typer.Option("local", "--engine", help="local (this process) or ray (Ray Data actor pool; see --actors, --ray-address)."),
     actors: int = typer.Option(1, "--actors", min=1, help="With --engine ray: guardian actors, each loading the model once."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="With --engine ray: an existing cluster (e.g. ray://head:10001); default starts a local Ray."),
+    chunk_rows: int = typer.Option(20_000, "--chunk-rows", min=1, help="With --engine ray: input rows the driver holds at a time (each chunk reloads the actors' models)."),
     adapter: Optional[Path] = AdapterOpt,
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
@@ -127,7 +128,7 @@ def classify(
     if input_path != "-" and not Path(input_path).is_file():
         fail(f"input file {input_path} not found")
     if engine == "ray":
-        _classify_ray(input_path, output, text_field, fmt, batch_size, not no_response, actors, ray_address, adapter, base_model, config, threshold, backend)
+        _classify_ray(input_path, output, text_field, fmt, batch_size, not no_response, actors, ray_address, chunk_rows, adapter, base_model, config, threshold, backend)
         return
     try:
         file_format = detect_format(input_path if input_path != "-" else output, fmt)
@@ -169,7 +170,7 @@ def classify(
         raise typer.Exit(1)
 
 
-def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, actors, ray_address, adapter, base_model, config, threshold, backend) -> None:
+def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, actors, ray_address, chunk_rows, adapter, base_model, config, threshold, backend) -> None:
     """`classify --engine ray`: read here, judge on a Ray actor pool, write here in input order."""
     from slm_guardian.batch_job import ErrorLog
     from slm_guardian.ray_job import GuardianSpec, ParquetSink, read_parquet_records, run_ray, threads_per_actor
@@ -207,7 +208,7 @@ def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, acto
         try:
             records = read_parquet_records(input_path, text_field) if parquet_in else read_records(source, in_format, text_field)
             with err.status(f"moderating on Ray with {actors} actor(s)"):
-                summary = run_ray(records, sink.write if sink else writer.write, log, spec, actors, batch_size, ray_address)
+                summary = run_ray(records, sink.write if sink else writer.write, log, spec, actors, batch_size, ray_address, chunk_rows=chunk_rows)
             if sink:
                 sink.close()
         except ValueError as exc:

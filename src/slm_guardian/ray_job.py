@@ -1,8 +1,9 @@
 """`guardian classify --engine ray`: the same batch job on Ray Data, an actor pool of guardians.
 
 The driver reads the rows (JSONL or CSV with the same bad-row handling as the local path, or
-Parquet), Ray Data's actors each load the guardian once and judge batches of texts, and the
-driver writes the results in input order with exactly the local path's columns.
+Parquet) in chunks, Ray Data's actors each load the guardian once per chunk and judge batches
+of texts, and the driver writes the results in input order with exactly the local path's
+columns.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -55,11 +57,15 @@ def read_parquet_records(path: str, text_field: str) -> Iterator[Record]:
 
     from slm_guardian.records import with_text
 
-    table = pq.read_table(path)
-    if text_field not in table.column_names:
-        raise ValueError(f"Parquet file has no column {text_field!r}; columns: {', '.join(table.column_names)}")
-    for number, row in enumerate(table.to_pylist(), start=1):
-        yield with_text(number, row, text_field)
+    parquet = pq.ParquetFile(path)
+    columns = parquet.schema_arrow.names
+    if text_field not in columns:
+        raise ValueError(f"Parquet file has no column {text_field!r}; columns: {', '.join(columns)}")
+    number = 0
+    for batch in parquet.iter_batches(batch_size=4096):  # streamed: never the whole file at once
+        for row in batch.to_pylist():
+            number += 1
+            yield with_text(number, row, text_field)
 
 
 def run_ray(
@@ -71,15 +77,18 @@ def run_ray(
     batch_size: int = 16,
     address: str | None = None,
     progress=lambda _: None,
+    chunk_rows: int = 20_000,
 ) -> JobSummary:
-    """Judge `records` on a Ray actor pool and hand each output row to `write`, in input order."""
+    """Judge `records` on a Ray actor pool and hand each output row to `write`, in input order.
+
+    The driver holds at most `chunk_rows` input rows at a time: each chunk is one Ray dataset
+    whose actor pool loads the guardian anew (a second or so per actor, small next to a chunk)."""
     import ray
 
-    from slm_guardian.batch_job import output_row
-
     summary = JobSummary()
-    good = list(pending(records, ResumePoint(), summary, errors))
-    if not good:
+    rows = pending(records, ResumePoint(), summary, errors)
+    chunk = list(islice(rows, chunk_rows))
+    if not chunk:
         return summary
     started_here = not ray.is_initialized()
     if started_here:
@@ -88,25 +97,33 @@ def run_ray(
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True  # rows come back in input order
         context.enable_progress_bars = False
-        dataset = ray.data.from_items([{"index": i, "text": r.text} for i, r in enumerate(good)])
-        judged = dataset.map_batches(
-            GuardianActor,
-            fn_constructor_kwargs={"spec": spec},
-            batch_size=batch_size,
-            compute=ray.data.ActorPoolStrategy(size=actors),
-            num_cpus=spec.threads,
-        )
-        for row in judged.iter_rows():
-            index = int(row["index"])
-            out = output_row(good[index], None)
-            out.update(json.loads(row["verdict"]))
-            write(out)
-            summary.written += 1
-            progress(1)
+        while chunk:
+            for out in _judge_chunk(ray, chunk, spec, actors, batch_size):
+                write(out)
+                summary.written += 1
+                progress(1)
+            chunk = list(islice(rows, chunk_rows))
     finally:
         if started_here:
             ray.shutdown()
     return summary
+
+
+def _judge_chunk(ray, chunk: list[Record], spec: GuardianSpec, actors: int, batch_size: int) -> Iterator[dict]:
+    from slm_guardian.batch_job import output_row
+
+    dataset = ray.data.from_items([{"index": i, "text": r.text} for i, r in enumerate(chunk)])
+    judged = dataset.map_batches(
+        GuardianActor,
+        fn_constructor_kwargs={"spec": spec},
+        batch_size=batch_size,
+        compute=ray.data.ActorPoolStrategy(size=actors),
+        num_cpus=spec.threads,
+    )
+    for row in judged.iter_rows():
+        out = output_row(chunk[int(row["index"])], None)
+        out.update(json.loads(row["verdict"]))
+        yield out
 
 
 def threads_per_actor(actors: int) -> int:
