@@ -24,8 +24,9 @@ from slm_guardian.train_config import TrainConfig
 RECORD_FILE = "training_record.json"
 
 
-def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig) -> list[Example]:
-    """Token sequences for the configured task (the ablations drop one task's targets)."""
+def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, taxonomy: Taxonomy | None = None) -> list[Example]:
+    """Token sequences for the configured task (the ablations drop one task's targets), plus
+    the category-swapped reply copies `config.category_swaps` asks for."""
     out = []
     for ex in examples:
         if config.task == "response" and not ex.unsafe:
@@ -40,6 +41,25 @@ def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig) 
                 detection_only=config.task == "detection",
             )
         )
+    if config.category_swaps and config.task != "detection":
+        out += [
+            fmt.training_example(ex.text, True, [code], response, reply_only=True)
+            for ex, code, response in category_swaps(examples, taxonomy or Taxonomy.default(), config.category_swaps, config.seed)
+        ]
+    return out
+
+
+def category_swaps(examples: list[GuardExample], taxonomy: Taxonomy, share: float, seed: int) -> list[tuple[GuardExample, str, str]]:
+    """For a seeded `share` of the unsafe examples: another category and its composed reply."""
+    from slm_guardian.data.responses import compose_response
+
+    rng = random.Random(seed)
+    unsafe = [ex for ex in examples if ex.unsafe]
+    chosen = rng.sample(unsafe, round(share * len(unsafe)))
+    out = []
+    for ex in chosen:
+        code = rng.choice([c for c in taxonomy.codes if c not in ex.categories])
+        out.append((ex, code, compose_response(ex.text, [code], taxonomy, seed=seed)))
     return out
 
 
@@ -129,7 +149,7 @@ def train(
     target = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     model.to(target).train()
 
-    examples = encode(train_examples, fmt, config)
+    examples = encode(train_examples, fmt, config, taxonomy)
     rng = random.Random(config.seed)
     epochs_whole = math.ceil(config.epochs)
     plan = [b for _ in range(epochs_whole) for b in batches(examples, config.batch_size, rng)]

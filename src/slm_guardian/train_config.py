@@ -30,6 +30,10 @@ class TrainConfig:
     lora_alpha: int = 32
     lora_dropout: float = 0.05
     lora_target_modules: list[str] | str = "all-linear"
+    # Share of unsafe examples repeated with another, random category and that category's
+    # reply, with loss on the reply only: teaches replies to follow the category token rather
+    # than the majority category's wording (the categories themselves are not mislabelled).
+    category_swaps: float = 0.0
     data: dict = field(default_factory=dict)  # passed to DataConfig when the data is built
 
     def __post_init__(self) -> None:
@@ -37,6 +41,8 @@ class TrainConfig:
             raise ValueError(f"task must be one of {TASKS}, not {self.task!r}")
         if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
             raise ValueError("epochs, batch_size and learning_rate must be positive")
+        if not 0.0 <= self.category_swaps <= 1.0:
+            raise ValueError("category_swaps must be between 0 and 1")
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> TrainConfig:

@@ -134,8 +134,12 @@ class GuardFormat:
         response: str | None = None,
         verdict_weight: float = 1.0,
         detection_only: bool = False,
+        reply_only: bool = False,
     ) -> Example:
-        """One supervised sequence; loss covers the verdict and everything the model writes after it."""
+        """One supervised sequence; loss covers the verdict and everything the model writes after
+        it (with `reply_only`, the reply alone: the verdict and category tokens are context)."""
+        if reply_only and (detection_only or not unsafe):
+            raise ValueError("a reply-only example needs a harmful query and its reply")
         prompt = [self.ids.query, *self.encode_text(text), self.ids.guard]
         if not unsafe:
             target = [self.ids.safe, self.ids.eos]
@@ -152,4 +156,7 @@ class GuardFormat:
                 reply = self.tokenizer(response, add_special_tokens=False)["input_ids"]
                 target += [self.ids.response, *reply, self.ids.eos]
             weights = [verdict_weight] + [1.0] * (len(target) - 1)
+            if reply_only:
+                labels = len(target) - len(reply) - 1  # harm, categories, <|response|>
+                weights = [0.0] * labels + weights[labels:]
         return Example(input_ids=prompt + target, weights=[0.0] * len(prompt) + weights)
