@@ -76,7 +76,7 @@ def convert(reference: GuardModel, target: Path) -> Path:
     merged = staging / "hf"
     reference.model.save_pretrained(merged)
     reference.fmt.tokenizer.save_pretrained(merged)
-    ctranslate2.converters.TransformersConverter(str(merged)).convert(str(staging / "ct2"), force=True)
+    TransformersConverter(str(merged)).convert(str(staging / "ct2"), force=True)
     DetectorConverter(str(merged), rows=detector_rows(reference.fmt)).convert(str(staging / "ct2" / DETECTOR), force=True)
     reference.fmt.tokenizer.save_pretrained(staging / "ct2" / "tokenizer")
     target.parent.mkdir(parents=True, exist_ok=True)
