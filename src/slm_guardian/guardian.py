@@ -65,7 +65,8 @@ class Guardian:
 
         `engine`: "torch" (the reference path, eager PyTorch fp32) or "ctranslate2" (int8, the
         fast path; converted once per adapter and cached; scores within 0.2 of the threshold
-        are recomputed in float32 so verdicts match the reference)."""
+        are recomputed in float32 so verdicts match the reference). `threads`: CPU threads of
+        the model (default: all cores for torch, one for ctranslate2, its fastest per query)."""
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
         if isinstance(config, (str, Path)):
