@@ -119,7 +119,14 @@ class CT2GuardModel:
         self._stop_tokens = tokens(sorted(stop))
 
     def _generator(self, directory: Path, compute_type: str):
-        return ctranslate2.Generator(str(directory), device="cpu", compute_type=compute_type, intra_threads=self.threads)
+        import torch
+
+        # CTranslate2 sets the process's OpenMP thread count when it loads a model, which
+        # would silently shrink PyTorch's pool (the reference path, MiniLM) in the same process.
+        torch_threads = torch.get_num_threads()
+        generator = ctranslate2.Generator(str(directory), device="cpu", compute_type=compute_type, intra_threads=self.threads)
+        torch.set_num_threads(torch_threads)
+        return generator
 
     @property
     def generator(self):
