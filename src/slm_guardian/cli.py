@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -35,7 +36,7 @@ ThresholdOpt = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Unsafe-
 BackendOpt = typer.Option("torch", "--backend", help="Inference backend: torch (reference, fp32) or ctranslate2 (int8 fast path, converted once and cached).")
 
 
-def load_guardian(adapter: Optional[Path], base_model: Optional[str], config: Optional[Path], threshold: Optional[float], engine: str = "torch"):
+def load_guardian(adapter: Optional[Path], base_model: Optional[str], config: Optional[Path], threshold: Optional[float], engine: str = "torch", threads: Optional[int] = None):
     """The guardian, or a clean exit with the reason it could not load."""
     from slm_guardian.guardian import Guardian
     from slm_guardian.guardian_config import ConfigError, GuardianConfig
@@ -46,7 +47,7 @@ def load_guardian(adapter: Optional[Path], base_model: Optional[str], config: Op
         if threshold is not None:
             cfg = cfg.with_changes(threshold=threshold)
         with err.status("loading the guardian"):
-            return Guardian.load(adapter=adapter, base_model=base_model, config=cfg, engine=engine)
+            return Guardian.load(adapter=adapter, base_model=base_model, config=cfg, engine=engine, threads=threads)
     except (ConfigError, BaseModelError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
 
@@ -141,7 +142,8 @@ def classify(
     if errors_path is None and output != "-":
         errors_path = Path(output + ".errors.jsonl")
     done = resume_point(Path(output), errors_path) if resume else ResumePoint()
-    guardian = load_guardian(adapter, base_model, config, threshold, backend)
+    # A bulk job: full batches, where every core helps (the fast path defaults to one thread).
+    guardian = load_guardian(adapter, base_model, config, threshold, backend, threads=os.cpu_count())
     source = open_text(input_path, "r", stdin=sys.stdin)
     sink = open_text(output, "a" if resume else "w", stdout=sys.stdout)
     error_handle = errors_path.open("a" if resume else "w", encoding="utf-8") if errors_path else None
