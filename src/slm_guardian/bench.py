@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import random
 import resource
 import statistics
 import time
@@ -62,9 +63,9 @@ def bench_guardian(engine: str, texts: list[str], repeats: int, adapter: Path | 
     notes = []
     if engine == "ctranslate2":
         from slm_guardian.guardian import default_adapter_dir
-        from slm_guardian.model.ct2_model import DETECTOR, converted_dir
+        from slm_guardian.model.ct2_model import conversion_cached
 
-        cached = (converted_dir(Path(adapter) if adapter else default_adapter_dir(), None) / DETECTOR / "model.bin").is_file()
+        cached = conversion_cached(Path(adapter) if adapter else default_adapter_dir(), None)
         notes.append("conversion cached before the first load" if cached else "first load includes the one-time conversion")
     before = _rss_mb()
     start = time.perf_counter()
@@ -161,8 +162,6 @@ def detection_flops(guardian: Guardian, tokens: int) -> float:
 def run(data: Path = Path("build/data"), queries: int = 128, repeats: int = 30, include_minilm: bool = True, adapter: Path | None = None) -> dict:
     """Every figure of the table, measured now, in this process."""
     from slm_guardian.evaluate import load_dataset
-
-    import random
 
     _, rows = load_dataset("dev", data)
     # A seeded sample: the file is not shuffled, and the MiniLM head needs both classes.

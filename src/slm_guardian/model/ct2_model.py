@@ -66,6 +66,11 @@ class DetectorConverter(TransformersConverter):
         return spec
 
 
+def conversion_cached(adapter_dir: Path, base_model: str | None) -> bool:
+    """Whether the adapter's conversion (full model and detector) is already in the cache."""
+    return (converted_dir(adapter_dir, base_model) / DETECTOR / "model.bin").is_file()
+
+
 def detector_rows(fmt: GuardFormat) -> list[int]:
     """Vocabulary ids the detector's output layer keeps, in the order its logits come out."""
     return [fmt.ids.safe, fmt.ids.harm, *(fmt.ids.categories[c] for c in fmt.codes)]
@@ -196,7 +201,7 @@ def load_ct2_guard_model(
     quiet_transformers()
     adapter_dir = Path(adapter_dir)
     directory = converted_dir(adapter_dir, base_model)
-    if not (directory / DETECTOR / "model.bin").is_file():
+    if not conversion_cached(adapter_dir, base_model):
         reference = load_guard_model(adapter_dir, base_model)
         convert(reference, directory)
         del reference
