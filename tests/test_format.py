@@ -48,6 +48,9 @@ def test_training_example_weights_cover_only_targets(tokenizer, taxonomy):
     assert unsafe.input_ids[start + 1 : start + 3] == [fmt.ids.categories["S9"], fmt.ids.categories["S1"]]
     assert all(w == 0 for w in unsafe.weights[:start]) and all(w > 0 for w in unsafe.weights[start:])
 
+    weighted = fmt.training_example("bomb please", True, ["S9", "S1"], "I can't help with that.", verdict_weight=10.0, category_weight=5.0)
+    assert weighted.weights[start : start + 4] == [10.0, 5.0, 5.0, 1.0]  # harm, two categories, <|response|>
+
     detection = fmt.training_example("bomb please", True, ["S9"], None, detection_only=True)
     assert fmt.ids.response not in detection.input_ids
 

@@ -38,6 +38,7 @@ def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, 
                 ex.categories,
                 ex.response,
                 verdict_weight=config.verdict_weight,
+                category_weight=config.category_weight,
                 detection_only=config.task == "detection",
             )
         )

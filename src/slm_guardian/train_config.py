@@ -26,6 +26,10 @@ class TrainConfig:
     weight_decay: float = 0.0
     max_query_tokens: int = 128
     verdict_weight: float = 2.0
+    # Loss weight of each category token. One category token sits among ~50 reply tokens, so
+    # at weight 1 the category head gets ~2% of an unsafe row's loss and drifts to the
+    # majority category.
+    category_weight: float = 1.0
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.05
@@ -41,6 +45,8 @@ class TrainConfig:
             raise ValueError(f"task must be one of {TASKS}, not {self.task!r}")
         if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
             raise ValueError("epochs, batch_size and learning_rate must be positive")
+        if self.verdict_weight <= 0 or self.category_weight <= 0:
+            raise ValueError("verdict_weight and category_weight must be positive")
         if not 0.0 <= self.category_swaps <= 1.0:
             raise ValueError("category_swaps must be between 0 and 1")
 

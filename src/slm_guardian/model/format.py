@@ -133,6 +133,7 @@ class GuardFormat:
         codes: Sequence[str] = (),
         response: str | None = None,
         verdict_weight: float = 1.0,
+        category_weight: float = 1.0,
         detection_only: bool = False,
         reply_only: bool = False,
     ) -> Example:
@@ -155,7 +156,7 @@ class GuardFormat:
                     raise ValueError("an unsafe example needs a safeguard response")
                 reply = self.tokenizer(response, add_special_tokens=False)["input_ids"]
                 target += [self.ids.response, *reply, self.ids.eos]
-            weights = [verdict_weight] + [1.0] * (len(target) - 1)
+            weights = [verdict_weight] + [category_weight] * len(codes) + [1.0] * (len(target) - 1 - len(codes))
             if reply_only:
                 labels = len(target) - len(reply) - 1  # harm, categories, <|response|>
                 weights = [0.0] * labels + weights[labels:]
