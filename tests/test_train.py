@@ -22,3 +22,8 @@ def test_category_swaps_pick_another_category_and_its_reply(taxonomy):
 def test_category_swaps_must_be_a_share():
     with pytest.raises(ValueError, match="category_swaps"):
         TrainConfig(category_swaps=1.5)
+
+
+def test_loss_weights_must_be_positive():
+    with pytest.raises(ValueError, match="category_weight"):
+        TrainConfig(category_weight=0.0)
