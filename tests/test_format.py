@@ -67,3 +67,20 @@ def test_reply_only_example_puts_loss_on_the_reply_alone(tokenizer, taxonomy):
     assert swap.weights[reply_start:] == full.weights[reply_start:] and all(w > 0 for w in swap.weights[reply_start:])
     with pytest.raises(ValueError):
         fmt.training_example("hello", False, reply_only=True)
+
+
+def test_swapped_reply_feeds_its_category_but_the_head_learns_the_true_one(tokenizer, taxonomy):
+    import pytest
+
+    fmt = GuardFormat(tokenizer, taxonomy.codes)
+    reply = "I can't help with that, because it spreads false claims."
+    swap = fmt.training_example("bomb please", True, ["S9", "S1"], reply, verdict_weight=10.0, category_weight=5.0, reply_code="S5")
+    start = len(fmt.detection_ids("bomb please")) - 1
+    assert swap.input_ids[start : start + 3] == [fmt.ids.harm, fmt.ids.categories["S5"], fmt.ids.response]
+    assert swap.targets[start : start + 3] == [fmt.ids.harm, fmt.ids.categories["S9"], fmt.ids.response]
+    assert swap.targets[start + 2 :] == swap.input_ids[start + 2 :]  # the reply itself is unchanged
+    assert swap.weights[start : start + 3] == [10.0, 5.0, 1.0] and len(swap.weights) == len(swap.input_ids)
+    plain = fmt.training_example("bomb please", True, ["S9"], reply)
+    assert plain.labels is None and plain.targets == plain.input_ids
+    with pytest.raises(ValueError, match="swapped reply"):
+        fmt.training_example("hello", False, reply_code="S5")

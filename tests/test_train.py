@@ -27,3 +27,50 @@ def test_category_swaps_must_be_a_share():
 def test_loss_weights_must_be_positive():
     with pytest.raises(ValueError, match="category_weight"):
         TrainConfig(category_weight=0.0)
+
+
+def test_swapped_replies_replace_replies_in_place(tokenizer, taxonomy):
+    from slm_guardian.model.format import GuardFormat
+    from slm_guardian.train import encode
+
+    examples = [GuardExample(f"Write a scam email number {i} to steal bank logins.", True, ["S2"], "I can't help with a scam.") for i in range(20)]
+    examples += [GuardExample("How do I bake bread?", False)] * 10
+    fmt = GuardFormat(tokenizer, taxonomy.codes)
+    plain = encode(examples, fmt, TrainConfig())
+    swapped = encode(examples, fmt, TrainConfig(swapped_replies=0.5))
+    assert len(swapped) == len(plain) == 30  # no extra sequences
+    changed = [e for e in swapped if e.labels is not None]
+    assert len(changed) == 10
+    s2 = fmt.ids.categories["S2"]
+    for example in changed:
+        harm = example.input_ids.index(fmt.ids.harm)
+        assert example.input_ids[harm + 1] != s2 and example.targets[harm + 1] == s2
+
+
+def test_weighted_loss_scores_the_labels_not_the_inputs():
+    import torch
+
+    from slm_guardian.train import weighted_loss
+
+    class Tiny(torch.nn.Module):  # the two attributes weighted_loss reads from a peft model
+        def __init__(self):
+            super().__init__()
+            self.model = lambda input_ids, attention_mask: type("Out", (), {"last_hidden_state": torch.nn.functional.one_hot(input_ids, 4).float()})()
+            self.lm_head = torch.nn.Linear(4, 4, bias=False)
+            with torch.no_grad():
+                self.lm_head.weight.copy_(torch.eye(4) * 10)  # predicts the current token again
+
+        def get_base_model(self):
+            return self
+
+    ids = torch.tensor([[1, 1, 2]])
+    mask = torch.ones_like(ids)
+    weights = torch.tensor([[0.0, 1.0, 0.0]])
+    as_input = weighted_loss(Tiny(), ids, mask, weights)
+    relabelled = weighted_loss(Tiny(), ids, mask, weights, labels=torch.tensor([[1, 3, 2]]))
+    assert as_input.item() < 0.01 < relabelled.item()
+
+
+def test_swapped_replies_must_be_a_share():
+    with pytest.raises(ValueError, match="swapped_replies"):
+        TrainConfig(swapped_replies=-0.1)

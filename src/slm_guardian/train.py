@@ -26,26 +26,33 @@ RECORD_FILE = "training_record.json"
 
 def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, taxonomy: Taxonomy | None = None) -> list[Example]:
     """Token sequences for the configured task (the ablations drop one task's targets), plus
-    the category-swapped reply copies `config.category_swaps` asks for."""
+    the category-swapped reply copies `config.category_swaps` asks for, and with the replies
+    `config.swapped_replies` swaps in place."""
+    taxonomy = taxonomy or Taxonomy.default()
+    swapped = {}
+    if config.swapped_replies and config.task == "multitask":
+        swapped = {id(ex): (code, response) for ex, code, response in category_swaps(examples, taxonomy, config.swapped_replies, config.seed + 1)}
     out = []
     for ex in examples:
         if config.task == "response" and not ex.unsafe:
             continue  # a response-only model never sees safe queries
+        code, response = swapped.get(id(ex), (None, ex.response))
         out.append(
             fmt.training_example(
                 ex.text,
                 ex.unsafe,
                 ex.categories,
-                ex.response,
+                response,
                 verdict_weight=config.verdict_weight,
                 category_weight=config.category_weight,
                 detection_only=config.task == "detection",
+                reply_code=code,
             )
         )
     if config.category_swaps and config.task != "detection":
         out += [
             fmt.training_example(ex.text, True, [code], response, reply_only=True)
-            for ex, code, response in category_swaps(examples, taxonomy or Taxonomy.default(), config.category_swaps, config.seed)
+            for ex, code, response in category_swaps(examples, taxonomy, config.category_swaps, config.seed)
         ]
     return out
 
@@ -82,15 +89,17 @@ def collate(batch: list[Example], pad_id: int, device: torch.device):
     ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(batch), width), dtype=torch.long)
     weights = torch.zeros((len(batch), width), dtype=torch.float)
+    labels = torch.full((len(batch), width), pad_id, dtype=torch.long)
     for row, ex in enumerate(batch):
         n = len(ex.input_ids)
         ids[row, :n] = torch.tensor(ex.input_ids)
         mask[row, :n] = 1
         weights[row, :n] = torch.tensor(ex.weights)
-    return ids.to(device), mask.to(device), weights.to(device)
+        labels[row, :n] = torch.tensor(ex.targets)
+    return ids.to(device), mask.to(device), weights.to(device), labels.to(device)
 
 
-def weighted_loss(model, ids: torch.Tensor, mask: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+def weighted_loss(model, ids: torch.Tensor, mask: torch.Tensor, weights: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
     """Weighted next-token cross-entropy over the target positions only.
 
     The vocabulary projection runs only where a token is a target (the verdict, categories
@@ -102,7 +111,8 @@ def weighted_loss(model, ids: torch.Tensor, mask: torch.Tensor, weights: torch.T
     target_weights = weights[:, 1:]
     selected = target_weights > 0
     logits = causal_lm.lm_head(hidden[:, :-1][selected])
-    per_token = torch.nn.functional.cross_entropy(logits.float(), ids[:, 1:][selected], reduction="none")
+    targets = ids if labels is None else labels
+    per_token = torch.nn.functional.cross_entropy(logits.float(), targets[:, 1:][selected], reduction="none")
     w = target_weights[selected]
     return (per_token * w).sum() / w.sum().clamp(min=1.0)
 
@@ -167,8 +177,8 @@ def train(
     losses: list[float] = []
     progress = tqdm(plan, desc=f"train {config.name}", unit="batch", dynamic_ncols=True)
     for batch in progress:
-        ids, mask, weights = collate(batch, fmt.ids.eos, target)
-        loss = weighted_loss(model, ids, mask, weights)
+        ids, mask, weights, labels = collate(batch, fmt.ids.eos, target)
+        loss = weighted_loss(model, ids, mask, weights, labels)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
@@ -197,6 +207,7 @@ def train(
         "torch": torch.__version__,
         "train_examples": len(train_examples),
         "train_sequences": len(examples),
+        "train_swapped_replies": sum(e.labels is not None for e in examples),
         "train_unsafe": sum(ex.unsafe for ex in train_examples),
         "steps": len(plan),
         "tokens_seen": tokens_seen,

@@ -38,6 +38,12 @@ class TrainConfig:
     # reply, with loss on the reply only: teaches replies to follow the category token rather
     # than the majority category's wording (the categories themselves are not mislabelled).
     category_swaps: float = 0.0
+    # Share of unsafe examples whose reply is swapped in place (no extra sequences): the reply
+    # is written for another, random category whose token is fed before it, while the category
+    # head's target stays the true category. Replies otherwise learn the reason from the query
+    # and ignore the category token (measured: forcing a wrong category token changed 0 of 57
+    # replies' reasons).
+    swapped_replies: float = 0.0
     data: dict = field(default_factory=dict)  # passed to DataConfig when the data is built
 
     def __post_init__(self) -> None:
@@ -47,8 +53,9 @@ class TrainConfig:
             raise ValueError("epochs, batch_size and learning_rate must be positive")
         if self.verdict_weight <= 0 or self.category_weight <= 0:
             raise ValueError("verdict_weight and category_weight must be positive")
-        if not 0.0 <= self.category_swaps <= 1.0:
-            raise ValueError("category_swaps must be between 0 and 1")
+        for name in ("category_swaps", "swapped_replies"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> TrainConfig:

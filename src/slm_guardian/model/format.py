@@ -39,10 +39,18 @@ class TokenIds:
 
 @dataclass(frozen=True)
 class Example:
-    """Token ids and per-token loss weights of one training sequence (0 weight: not a target)."""
+    """Token ids and per-token loss weights of one training sequence (0 weight: not a target).
+
+    `labels[i]` is the token position i-1 must predict: `input_ids` unless a category token fed
+    to the reply differs from the category the head must predict (see `reply_codes`)."""
 
     input_ids: list[int]
     weights: list[float]
+    labels: list[int] | None = None
+
+    @property
+    def targets(self) -> list[int]:
+        return self.input_ids if self.labels is None else self.labels
 
 
 class GuardFormat:
@@ -136,11 +144,19 @@ class GuardFormat:
         category_weight: float = 1.0,
         detection_only: bool = False,
         reply_only: bool = False,
+        reply_code: str | None = None,
     ) -> Example:
         """One supervised sequence; loss covers the verdict and everything the model writes after
-        it (with `reply_only`, the reply alone: the verdict and category tokens are context)."""
+        it (with `reply_only`, the reply alone: the verdict and category tokens are context).
+
+        `reply_code`: `response` was written for this category, not for `codes`. The sequence
+        then feeds that one category token to the reply, while the head's target at that
+        position stays `codes[0]`: the category head learns the true category and the reply
+        learns to follow whatever category token precedes it."""
         if reply_only and (detection_only or not unsafe):
             raise ValueError("a reply-only example needs a harmful query and its reply")
+        if reply_code is not None and (detection_only or reply_only or not unsafe):
+            raise ValueError("a swapped reply needs a harmful query, a reply and its category targets")
         prompt = [self.ids.query, *self.encode_text(text), self.ids.guard]
         if not unsafe:
             target = [self.ids.safe, self.ids.eos]
@@ -160,4 +176,9 @@ class GuardFormat:
             if reply_only:
                 labels = len(target) - len(reply) - 1  # harm, categories, <|response|>
                 weights = [0.0] * labels + weights[labels:]
+            if reply_code is not None:
+                fed = [self.ids.harm, self.ids.categories[reply_code], *target[1 + len(codes) :]]
+                wanted = [self.ids.harm, self.ids.categories[codes[0]], *fed[2:]]
+                weights = [verdict_weight, category_weight] + [1.0] * (len(fed) - 2)
+                return Example(prompt + fed, [0.0] * len(prompt) + weights, prompt + wanted)
         return Example(input_ids=prompt + target, weights=[0.0] * len(prompt) + weights)
