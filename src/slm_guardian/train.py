@@ -31,6 +31,7 @@ def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, 
     taxonomy = taxonomy or Taxonomy.default()
     swapped = {}
     if config.swapped_replies and config.task == "multitask":
+        # seed + 1: not the same rows and categories as the `category_swaps` copies
         swapped = {id(ex): (code, response) for ex, code, response in category_swaps(examples, taxonomy, config.swapped_replies, config.seed + 1)}
     out = []
     for ex in examples:

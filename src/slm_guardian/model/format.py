@@ -42,7 +42,7 @@ class Example:
     """Token ids and per-token loss weights of one training sequence (0 weight: not a target).
 
     `labels[i]` is the token position i-1 must predict: `input_ids` unless a category token fed
-    to the reply differs from the category the head must predict (see `reply_codes`)."""
+    to the reply differs from the category the head must predict (`training_example`'s `reply_code`)."""
 
     input_ids: list[int]
     weights: list[float]
