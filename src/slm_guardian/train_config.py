@@ -41,9 +41,9 @@ class TrainConfig:
     # Share of unsafe examples whose reply is swapped in place (no extra sequences): the reply
     # is written for another, random category whose token is fed before it, while the category
     # head's target stays the true category. Replies otherwise learn the reason from the query
-    # and ignore the category token (measured: forcing a wrong category token changed 0 of 57
-    # replies' reasons). At 0.5 it did not fix that and weakened the category head (README,
-    # "swapped replies"), so the shipped config leaves it off.
+    # and ignore the category token (benchmarks/reply_follows_category.py: a wrong category
+    # token moved 1 of 54 replies' reasons). At 0.5 it did not fix that and weakened the
+    # category head (README, "swapped replies"), so the shipped config leaves it off.
     swapped_replies: float = 0.0
     data: dict = field(default_factory=dict)  # passed to DataConfig when the data is built
 

@@ -158,13 +158,15 @@ class GuardFormat:
         if reply_code is not None and (detection_only or reply_only or not unsafe):
             raise ValueError("a swapped reply needs a harmful query, a reply and its category targets")
         prompt = [self.ids.query, *self.encode_text(text), self.ids.guard]
+        labels = None
         if not unsafe:
             target = [self.ids.safe, self.ids.eos]
             weights = [verdict_weight, 1.0]
         else:
             if not codes:
                 raise ValueError("an unsafe example needs at least one category")
-            target = [self.ids.harm, *(self.ids.categories[c] for c in codes)]
+            fed_codes = list(codes) if reply_code is None else [reply_code]
+            target = [self.ids.harm, *(self.ids.categories[c] for c in fed_codes)]
             if detection_only:
                 target.append(self.ids.eos)
             else:
@@ -172,13 +174,11 @@ class GuardFormat:
                     raise ValueError("an unsafe example needs a safeguard response")
                 reply = self.tokenizer(response, add_special_tokens=False)["input_ids"]
                 target += [self.ids.response, *reply, self.ids.eos]
-            weights = [verdict_weight] + [category_weight] * len(codes) + [1.0] * (len(target) - 1 - len(codes))
+            weights = [verdict_weight] + [category_weight] * len(fed_codes) + [1.0] * (len(target) - 1 - len(fed_codes))
             if reply_only:
-                labels = len(target) - len(reply) - 1  # harm, categories, <|response|>
-                weights = [0.0] * labels + weights[labels:]
+                context = len(target) - len(reply) - 1  # harm, categories, <|response|>
+                weights = [0.0] * context + weights[context:]
             if reply_code is not None:
-                fed = [self.ids.harm, self.ids.categories[reply_code], *target[1 + len(codes) :]]
-                wanted = [self.ids.harm, self.ids.categories[codes[0]], *fed[2:]]
-                weights = [verdict_weight, category_weight] + [1.0] * (len(fed) - 2)
-                return Example(prompt + fed, [0.0] * len(prompt) + weights, prompt + wanted)
-        return Example(input_ids=prompt + target, weights=[0.0] * len(prompt) + weights)
+                labels = prompt + target
+                labels[len(prompt) + 1] = self.ids.categories[codes[0]]
+        return Example(input_ids=prompt + target, weights=[0.0] * len(prompt) + weights, labels=labels)
