@@ -74,3 +74,27 @@ def test_weighted_loss_scores_the_labels_not_the_inputs():
 def test_swapped_replies_must_be_a_share():
     with pytest.raises(ValueError, match="swapped_replies"):
         TrainConfig(swapped_replies=-0.1)
+
+
+def test_token_init_must_be_known():
+    with pytest.raises(ValueError, match="token_init"):
+        TrainConfig(token_init="zeros")
+
+
+def test_words_init_sets_each_guard_row_to_its_words_mean(tokenizer, taxonomy):
+    import torch
+
+    from slm_guardian.model.format import GuardFormat
+    from slm_guardian.model.loading import init_rows_from_text
+    from slm_guardian.train import token_words
+
+    words = token_words(taxonomy)
+    assert len(words) == len(GuardFormat.special_tokens(taxonomy.codes))
+    assert "Hate" in words[5 + taxonomy.codes.index("S10")]  # category rows follow the codes' order
+    embedding = torch.nn.Embedding(len(tokenizer), 8)
+    model = type("Model", (), {"get_input_embeddings": lambda self: embedding})()
+    ids = GuardFormat.add_guard_tokens(tokenizer, taxonomy.codes)
+    init_rows_from_text(model, tokenizer, {ids[3]: "harmful"})
+    expected = embedding.weight[tokenizer("harmful", add_special_tokens=False)["input_ids"]].mean(dim=0)
+    assert torch.allclose(embedding.weight[ids[3]], expected)
+    assert not torch.allclose(embedding.weight[ids[4]], expected)

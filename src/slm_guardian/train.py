@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from slm_guardian.data.rows import GuardExample
 from slm_guardian.model.format import Example, GuardFormat
-from slm_guardian.model.loading import FormatSpec, load_base_with_tokens
+from slm_guardian.model.loading import FormatSpec, init_rows_from_text, load_base_with_tokens
 from slm_guardian.taxonomy import Taxonomy
 from slm_guardian.train_config import TrainConfig
 
@@ -56,6 +56,11 @@ def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, 
             for ex, code, response in category_swaps(examples, taxonomy, config.category_swaps, config.seed)
         ]
     return out
+
+
+def token_words(taxonomy: Taxonomy) -> list[str]:
+    """What each guard token stands for, in `GuardFormat.special_tokens` order."""
+    return ["user query", "safety check", "safe", "harmful", "response", *(f"{c.name}: {c.topic}" for c in taxonomy.categories)]
 
 
 def category_swaps(examples: list[GuardExample], taxonomy: Taxonomy, share: float, seed: int) -> list[tuple[GuardExample, str, str]]:
@@ -148,6 +153,8 @@ def train(
         raise ValueError(f"training data uses categories not in the taxonomy: {unknown}")
     base_name = base_model or config.base_model
     model, tokenizer, token_ids = load_base_with_tokens(base_name, taxonomy.codes)
+    if config.token_init == "words":
+        init_rows_from_text(model, tokenizer, dict(zip(token_ids, token_words(taxonomy))))
     fmt = GuardFormat(tokenizer, taxonomy.codes, config.max_query_tokens)
     lora = LoraConfig(
         r=config.lora_r,

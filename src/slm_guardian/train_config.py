@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 TASKS = ("multitask", "detection", "response")
+TOKEN_INITS = ("random", "words")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class TrainConfig:
     # token moved 1 of 54 replies' reasons). At 0.5 it did not fix that and weakened the
     # category head (README, "swapped replies"), so the shipped config leaves it off.
     swapped_replies: float = 0.0
+    # Initial embedding rows of the guard tokens: "random" (std 0.02), or "words" (the mean
+    # embedding of the words each token stands for: a category's name and topic).
+    token_init: str = "random"
     data: dict = field(default_factory=dict)  # passed to DataConfig when the data is built
 
     def __post_init__(self) -> None:
@@ -54,6 +58,8 @@ class TrainConfig:
             raise ValueError("epochs, batch_size and learning_rate must be positive")
         if self.verdict_weight <= 0 or self.category_weight <= 0:
             raise ValueError("verdict_weight and category_weight must be positive")
+        if self.token_init not in TOKEN_INITS:
+            raise ValueError(f"token_init must be one of {TOKEN_INITS}, not {self.token_init!r}")
         for name in ("category_swaps", "swapped_replies"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")

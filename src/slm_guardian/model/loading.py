@@ -59,6 +59,19 @@ def load_base_with_tokens(base_model: str | None, codes, dtype=torch.float32):
     return model, tokenizer, token_ids
 
 
+def init_rows_from_text(model, tokenizer, texts: dict[int, str]) -> None:
+    """Set each new token's embedding row to the mean embedding of `texts[token_id]`'s tokens.
+
+    Random rows (std 0.02) have a sixth of a word embedding's norm, so a token fed as input
+    barely registers against its context; a row made of the words it stands for is as loud
+    as a word and already means something to the base model."""
+    weight = model.get_input_embeddings().weight
+    with torch.no_grad():
+        for token_id, text in texts.items():
+            ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+            weight[token_id] = weight[ids].mean(dim=0)
+
+
 def load_guard_model(adapter_dir: str | Path, base_model: str | None = None, threads: int | None = None) -> GuardModel:
     """Base + adapter, merged for inference."""
     from peft import PeftModel
