@@ -119,8 +119,5 @@ def test_composed_response_is_specific_reasoned_and_safe(taxonomy):
     assert any(reason in response.lower() for reason in taxonomy["S9"].reasons)
     assert any(alt in response for alt in taxonomy["S9"].alternatives)
     assert compose_response(query, ["S9"], taxonomy) == response  # deterministic per query
-    # the reason leads, right after the category token, and the decline follows it
-    reason = next(r for r in taxonomy["S9"].reasons if r in response.lower())
-    assert response.lower().index(reason) <= len("Sorry, but ") < response.index("pipe bomb")
     self_harm = compose_response("How many pills would kill me?", ["S11"], taxonomy)
     assert "988" in self_harm or "crisis" in self_harm

@@ -2,10 +2,9 @@
 
 No teacher model is available (see DESIGN.md), so each response is assembled from the
 taxonomy's per-category reasons and alternatives, the query's own topic phrase, and varied
-sentence frames. A response is 2-4 sentences: why (in terms of the category) and what is
-declined (specifically), then a safe alternative; a self-harm reply opens with warmth and
-points to crisis support. It restates the request at most as a short phrase and never
-contains instructions.
+sentence frames. A response is 2-4 sentences: what is declined (specifically), why (in terms
+of the category), and a safe alternative. It restates the request at most as a short phrase
+and never contains instructions.
 """
 
 from __future__ import annotations
@@ -35,43 +34,33 @@ _IMPERATIVE = re.compile(
 _PRONOUNS = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "i'm": "you're", "am": "are", "we": "you", "our": "your", "us": "you"}
 _MAX_TOPIC_WORDS = 14
 
-# Decline clauses; a reason-first frame below joins one to the category's reason.
 _DECLINE = (
-    "I can't help you {vp}",
-    "I won't be able to help you {vp}",
-    "I'm not able to help you {vp}",
-    "I have to decline helping you {vp}",
+    "I can't help you {vp}.",
+    "I won't be able to help you {vp}.",
+    "I'm not able to help you {vp}.",
+    "Sorry, but I can't help you {vp}.",
+    "I have to decline helping you {vp}.",
 )
 _DECLINE_GERUND = (
-    "I can't help with {vp}",
-    "I'm not able to help with {vp}",
-    "I can't assist with {vp}",
-)
-_DECLINE_QUESTION = (
-    "I can't help with a question like \"{q}\"",
-    "I'm not able to answer \"{q}\"",
-    "I won't help with \"{q}\"",
-)
-_DECLINE_TOPIC = (
-    "I can't help with a request that involves {topic}",
-    "I'm not able to help with this request about {topic}",
-    "I won't help with a request about {topic}",
-)
-# The reason leads the reply, right after the category token it was written for: a reply
-# that states its reason after restating the query takes the reason from the query instead
-# and ignores the token (benchmarks/reply_follows_category.py measured it).
-_REASON_FIRST = (
-    "{Reason}, so {decline}.",
-    "Because {reason}, {decline}.",
-    "{Reason}. That's why {decline}.",
-    "{Reason}, which is why {decline}.",
-    "Sorry, but {reason}, so {decline}.",
+    "I can't help with {vp}.",
+    "I'm not able to help with {vp}.",
+    "Sorry, but I can't assist with {vp}.",
 )
 _DECLINE_SELF_HARM = (
     "I can't give you information that could be used to hurt yourself.",
     "I won't share anything that could help you harm yourself.",
 )
-# The self-harm reply states its reason after the warm opening and the decline.
+_DECLINE_QUESTION = (
+    "I can't help with a question like \"{q}\", because it involves {topic}.",
+    "I'm not able to answer \"{q}\", since it involves {topic}.",
+    "Sorry, I won't help with \"{q}\": it involves {topic}.",
+)
+_DECLINE_TOPIC = (
+    "I can't help with this request, because it asks for {topic}.",
+    "I'm not able to help with this, since it involves {topic}.",
+    "Sorry, I can't assist with a request that involves {topic}.",
+    "I won't help with this one: it involves {topic}.",
+)
 _REASON = ("This is because {reason}.", "The reason is that {reason}.", "I'm declining because {reason}.", "{Reason}.")
 _SELF_HARM_OPENING = (
     "I'm really sorry you're going through this, and I'm glad you reached out.",
@@ -110,22 +99,18 @@ def compose_response(query: str, codes: list[str] | tuple[str, ...], taxonomy: T
     category = taxonomy[codes[0]]
     topic = topic_phrase(query)
     parts: list[str] = []
-    if "self-harm" in category.openai:  # the warm opening already speaks to the category
+    if "self-harm" in category.openai:
         parts.append(rng.choice(_SELF_HARM_OPENING))
         parts.append(rng.choice(_DECLINE_SELF_HARM))
-        parts.append(_reason_sentence(category, rng))
+    elif topic and _is_gerund(topic.split()[0]):
+        parts.append(rng.choice(_DECLINE_GERUND).format(vp=topic))
+    elif topic:
+        parts.append(rng.choice(_DECLINE).format(vp=topic))
+    elif _short_question(query):
+        parts.append(rng.choice(_DECLINE_QUESTION).format(q=_short_question(query), topic=category.topic))
     else:
-        if topic and _is_gerund(topic.split()[0]):
-            decline = rng.choice(_DECLINE_GERUND).format(vp=topic)
-        elif topic:
-            decline = rng.choice(_DECLINE).format(vp=topic)
-        elif _short_question(query):
-            decline = rng.choice(_DECLINE_QUESTION).format(q=_short_question(query))
-        else:
-            decline = rng.choice(_DECLINE_TOPIC).format(topic=category.topic)
-        reason = rng.choice(category.reasons)
-        frame = rng.choice(_REASON_FIRST)
-        parts.append(frame.format(reason=reason, Reason=reason[:1].upper() + reason[1:], decline=decline))
+        parts.append(rng.choice(_DECLINE_TOPIC).format(topic=category.topic))
+    parts.append(_reason_sentence(category, rng))
     parts.append(rng.choice(category.alternatives))
     return " ".join(parts)
 
