@@ -48,7 +48,7 @@ class TrainConfig:
     swapped_replies: float = 0.0
     # Initial embedding rows of the guard tokens: "random" (std 0.02, what the shipped adapter
     # used), or "words" (the mean embedding of the words each token stands for: a category's
-    # name and topic), so a category token fed to the reply is as loud as a word. Not yet
+    # name and topic), so a category token fed to the reply is louder than a random row. Not yet
     # measured in a full run (README, "reason-first replies").
     token_init: str = "random"
     data: dict = field(default_factory=dict)  # passed to DataConfig when the data is built
