@@ -16,7 +16,7 @@ import torch
 from tqdm import tqdm
 
 from slm_guardian.data.rows import GuardExample
-from slm_guardian.model.format import Example, GuardFormat
+from slm_guardian.model.format import GUARD, HARM, QUERY, RESPONSE, SAFE, Example, GuardFormat, category_token
 from slm_guardian.model.loading import FormatSpec, init_rows_from_text, load_base_with_tokens
 from slm_guardian.taxonomy import Taxonomy
 from slm_guardian.train_config import TrainConfig
@@ -58,9 +58,10 @@ def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, 
     return out
 
 
-def token_words(taxonomy: Taxonomy) -> list[str]:
-    """What each guard token stands for, in `GuardFormat.special_tokens` order."""
-    return ["user query", "safety check", "safe", "harmful", "response", *(f"{c.name}: {c.topic}" for c in taxonomy.categories)]
+def token_words(taxonomy: Taxonomy) -> dict[str, str]:
+    """What each guard token stands for, keyed by the token."""
+    words = {QUERY: "user query", GUARD: "safety check", SAFE: "safe", HARM: "harmful", RESPONSE: "response"}
+    return words | {category_token(c.code): f"{c.name}: {c.topic}" for c in taxonomy.categories}
 
 
 def category_swaps(examples: list[GuardExample], taxonomy: Taxonomy, share: float, seed: int) -> list[tuple[GuardExample, str, str]]:
@@ -154,7 +155,7 @@ def train(
     base_name = base_model or config.base_model
     model, tokenizer, token_ids = load_base_with_tokens(base_name, taxonomy.codes)
     if config.token_init == "words":
-        init_rows_from_text(model, tokenizer, dict(zip(token_ids, token_words(taxonomy))))
+        init_rows_from_text(model, tokenizer, {tokenizer.convert_tokens_to_ids(t): w for t, w in token_words(taxonomy).items()})
     fmt = GuardFormat(tokenizer, taxonomy.codes, config.max_query_tokens)
     lora = LoraConfig(
         r=config.lora_r,
