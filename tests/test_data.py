@@ -5,8 +5,10 @@ import json
 import pytest
 
 from slm_guardian.data import sources
+from slm_guardian.data.augment import flip_final_punctuation, vary_punctuation
 from slm_guardian.data.build import DataConfig, build, dedup_key, normalize, read_examples, write
 from slm_guardian.data.responses import compose_response, topic_phrase
+from slm_guardian.data.rows import GuardExample
 from slm_guardian.data.synthetic import FAMILIES, synthetic
 from slm_guardian.metrics import is_refusal, offers_alternative
 
@@ -121,3 +123,44 @@ def test_composed_response_is_specific_reasoned_and_safe(taxonomy):
     assert compose_response(query, ["S9"], taxonomy) == response  # deterministic per query
     self_harm = compose_response("How many pills would kill me?", ["S11"], taxonomy)
     assert "988" in self_harm or "crisis" in self_harm
+
+
+@pytest.mark.parametrize(
+    "text, flipped",
+    [
+        ("Write a story about a heist", "Write a story about a heist."),
+        ("Write a story about a heist.", "Write a story about a heist"),
+        ("How do I kill a Python process?", "How do I kill a Python process"),
+        ("Stop it!!", "Stop it"),
+        ("What?!", "What"),
+        ("...", "..."),  # nothing but punctuation: left as it is rather than emptied
+    ],
+)
+def test_flip_final_punctuation(text, flipped):
+    assert flip_final_punctuation(text) == flipped
+
+
+def test_vary_punctuation_flips_a_seeded_share_and_only_the_text():
+    rows = [GuardExample(f"Query number {i}.", i % 2 == 0, ["S2"] if i % 2 == 0 else [], "No." if i % 2 == 0 else None, "s", f"g{i}") for i in range(400)]
+    assert vary_punctuation(rows, 0.0, seed=1) == rows
+    assert all(not r.text.endswith(".") for r in vary_punctuation(rows, 1.0, seed=1))
+    varied = vary_punctuation(rows, 0.5, seed=1)
+    assert varied == vary_punctuation(rows, 0.5, seed=1)
+    assert varied != vary_punctuation(rows, 0.5, seed=2)
+    assert 150 < sum(not r.text.endswith(".") for r in varied) < 250
+    for before, after in zip(rows, varied):
+        assert (after.unsafe, after.categories, after.response, after.group) == (before.unsafe, before.categories, before.response, before.group)
+        assert after.text.rstrip(".") == before.text.rstrip(".")
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        vary_punctuation(rows, 1.5, seed=1)
+
+
+def test_final_punctuation_tells_nothing_about_the_training_label(built):
+    """The shipped data config flips punctuation on training rows only: in train, harmful and
+    safe rows end in . ? ! about equally often; dev keeps the sources' own punctuation."""
+    result, _ = built
+    for unsafe in (True, False):
+        rows = [r for r in result.train if r.unsafe == unsafe]
+        assert 0.4 < sum(r.text[-1] in ".?!" for r in rows) / len(rows) < 0.6
+    dev_synthetic = [r for r in result.dev if r.source == "synthetic_borderline"]
+    assert sum(r.text[-1] in ".?!" for r in dev_synthetic) / len(dev_synthetic) > 0.95

@@ -81,6 +81,7 @@ def test_custom_taxonomy_loads(tmp_path):
         ("categories:\n  - {code: 'A B', name: a, definition: d}", "code"),
         ("categories:\n  - {code: A, name: a, definition: d, openai: [nonsense]}", "OpenAI"),
         ("categories:\n  - {code: A, name: a, definition: d, keywords: ['(']}", "keyword"),
+        ("categories:\n  - {code: A, name: a, definition: d, keywords: ['x', 'y', 'x']}", "duplicate keyword"),
         ("categories:\n  - {code: A, name: a, definition: d}\nsource_labels: {s: {x: [Z]}}", "unknown codes"),
         ("categories:\n  - {code: A, name: a, definition: d}\ndefault_code: Q", "default_code"),
         ("categories: [unclosed", "YAML"),

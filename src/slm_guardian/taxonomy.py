@@ -149,8 +149,12 @@ def _parse_category(raw: object, origin: str, index: int) -> Category:
     unknown = [o for o in openai if o not in OPENAI_CATEGORIES]
     if unknown:
         raise TaxonomyError(f"{where} ({code}): unknown OpenAI categories {unknown}")
+    patterns = [str(k) for k in raw.get("keywords") or []]
+    repeated = sorted({k for k in patterns if patterns.count(k) > 1})
+    if repeated:  # a repeated pattern would count twice when categories are ranked by matches
+        raise TaxonomyError(f"{where} ({code}): duplicate keyword patterns {repeated}")
     try:
-        keywords = tuple(re.compile(k, re.IGNORECASE) for k in raw.get("keywords") or [])
+        keywords = tuple(re.compile(k, re.IGNORECASE) for k in patterns)
     except re.error as exc:
         raise TaxonomyError(f"{where} ({code}): bad keyword pattern: {exc}") from exc
     name = str(raw["name"])

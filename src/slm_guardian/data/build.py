@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from slm_guardian.data import sources, synthetic
+from slm_guardian.data.augment import vary_punctuation
 from slm_guardian.data.responses import compose_response
 from slm_guardian.data.rows import GuardExample, SourceRow
 from slm_guardian.taxonomy import Taxonomy
@@ -32,11 +33,12 @@ class DataConfig:
     max_chars: int = 4000
     synthetic_per_template: int = 60
     caps: dict[str, int] = field(default_factory=dict)  # source -> max rows (after dedup)
+    punctuation_flip: float = 0.0  # share of training rows whose final punctuation is flipped (data/augment.py)
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> DataConfig:
         raw = yaml.safe_load(Path(path).read_text("utf-8")) or {}
-        unknown = set(raw) - {"seed", "dev_fraction", "max_chars", "synthetic_per_template", "caps"}
+        unknown = set(raw) - {"seed", "dev_fraction", "max_chars", "synthetic_per_template", "caps", "punctuation_flip"}
         if unknown:
             raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
         return cls(**raw)
@@ -122,6 +124,7 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
         (dev if _in_dev(example.group, config) else train).append(example)
     rng = random.Random(config.seed)
     rng.shuffle(train)
+    train = vary_punctuation(train, config.punctuation_flip, config.seed)
     jbb = [_to_example(r, taxonomy, config.seed) for r in jbb_rows]
     return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped)
 

@@ -1,0 +1,37 @@
+"""Training-only text variants that take spurious cues away from the detector.
+
+Measured on the adapter of commit 472db72: the harmful sources (AdvBench, HarmBench) write
+imperatives with no final full stop, while nearly every synthetic benign query ends in one.
+The detector learned the full stop: "Write a fictional story in which the main character uses
+heroin" scored 0.98 and the same text with a final "." scored 0.004. Flipping the final
+punctuation of a seeded share of training rows, on both labels, leaves the full stop with no
+information about the label.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+
+from slm_guardian.data.rows import GuardExample
+
+_FINAL_PUNCTUATION = re.compile(r"[.?!]+$")
+
+
+def flip_final_punctuation(text: str) -> str:
+    """Drop the final . ? or ! when there is one; otherwise end the text with a full stop."""
+    if _FINAL_PUNCTUATION.search(text):
+        return _FINAL_PUNCTUATION.sub("", text).rstrip() or text
+    return text + "."
+
+
+def vary_punctuation(rows: list[GuardExample], rate: float, seed: int) -> list[GuardExample]:
+    """The rows with `rate` of them (chosen by seed) given flipped final punctuation.
+
+    Only the query changes: the safeguard response, labels and group stay as they are.
+    """
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"punctuation_flip must be between 0 and 1, got {rate}")
+    rng = random.Random(f"{seed}:punctuation")
+    return [replace(row, text=flip_final_punctuation(row.text)) if rng.random() < rate else row for row in rows]
