@@ -4,8 +4,8 @@
 
 For the JailbreakBench behaviours (harmful, and their benign twins) and the dev split, prints
 the share each adapter flags with every query as written, with its final . ? ! removed, and
-with a full stop added where it had none (`data.augment.flip_final_punctuation`). A guard that
-reads intent flags the same share all three ways. One Markdown table; every adapter sees the
+with a full stop added where it had none. A guard that reads intent flags the same share all
+three ways; `data/augment.py` says why one did not. One Markdown table; every adapter sees the
 same rows.
 """
 

@@ -153,6 +153,8 @@ def test_vary_punctuation_flips_a_seeded_share_and_only_the_text():
         assert after.text.rstrip(".") == before.text.rstrip(".")
     with pytest.raises(ValueError, match="between 0 and 1"):
         vary_punctuation(rows, 1.5, seed=1)
+    with pytest.raises(ValueError, match="punctuation_flip"):
+        DataConfig(punctuation_flip=-0.1)
 
 
 def test_final_punctuation_tells_nothing_about_the_training_label(built):

@@ -35,6 +35,10 @@ class DataConfig:
     caps: dict[str, int] = field(default_factory=dict)  # source -> max rows (after dedup)
     punctuation_flip: float = 0.0  # share of training rows whose final punctuation is flipped (data/augment.py)
 
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.punctuation_flip <= 1.0:
+            raise ValueError(f"punctuation_flip must be between 0 and 1, got {self.punctuation_flip}")
+
     @classmethod
     def from_yaml(cls, path: str | Path) -> DataConfig:
         raw = yaml.safe_load(Path(path).read_text("utf-8")) or {}
