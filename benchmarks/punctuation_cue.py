@@ -12,18 +12,18 @@ same rows.
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
+from adapter_args import add_adapter_option, adapters_to_compare
+
+from slm_guardian.data.augment import add_full_stop, drop_final_punctuation
 from slm_guardian.evaluate import load_dataset
 from slm_guardian.guardian import Guardian
 
-_FINAL = re.compile(r"[.?!]+$")
-
 VARIANTS = {
     "as written": lambda t: t,
-    "final . ? ! removed": lambda t: _FINAL.sub("", t).rstrip() or t,
-    "full stop added": lambda t: t if _FINAL.search(t) else t + ".",
+    "final . ? ! removed": drop_final_punctuation,
+    "full stop added": add_full_stop,
 }
 
 
@@ -37,16 +37,11 @@ def flag_rates(guardian: Guardian, texts: list[str]) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("build/data"))
-    parser.add_argument("--adapter", action="append", default=[], metavar="NAME=DIR", help="another adapter to compare (repeatable)")
+    add_adapter_option(parser)
     parser.add_argument("--backend", default="ctranslate2", help="torch or ctranslate2")
     args = parser.parse_args(argv)
 
-    adapters: dict[str, Path | None] = {"shipped": None}
-    for spec in args.adapter:
-        name, _, folder = spec.partition("=")
-        if not folder or not Path(folder).is_dir():
-            parser.error(f"--adapter wants NAME=DIR with an existing folder, got {spec!r}")
-        adapters[name] = Path(folder)
+    adapters = adapters_to_compare(parser, args.adapter)
     sets: dict[str, list[str]] = {}
     for dataset in ("jbb", "dev"):
         _, rows = load_dataset(dataset, args.data)

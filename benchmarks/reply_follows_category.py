@@ -15,6 +15,8 @@ import random
 import sys
 from pathlib import Path
 
+from adapter_args import add_adapter_option, adapters_to_compare
+
 from slm_guardian.evaluate import load_dataset
 from slm_guardian.guardian import Guardian
 from slm_guardian.metrics import rationale_category
@@ -44,16 +46,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("build/data"))
     parser.add_argument("--rows", type=int, default=60, help="harmful dev queries sampled (seed 0)")
-    parser.add_argument("--adapter", action="append", default=[], metavar="NAME=DIR", help="another adapter to compare (repeatable)")
+    add_adapter_option(parser)
     parser.add_argument("--backend", default="ctranslate2", help="torch or ctranslate2")
     args = parser.parse_args(argv)
 
-    adapters: dict[str, Path | None] = {"shipped": None}
-    for spec in args.adapter:
-        name, _, folder = spec.partition("=")
-        if not folder or not Path(folder).is_dir():
-            parser.error(f"--adapter wants NAME=DIR with an existing folder, got {spec!r}")
-        adapters[name] = Path(folder)
+    adapters = adapters_to_compare(parser, args.adapter)
     _, dev = load_dataset("dev", args.data)
     rows = random.Random(0).sample([r for r in dev if r.unsafe and r.categories], args.rows)
 

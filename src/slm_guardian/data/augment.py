@@ -19,11 +19,19 @@ from slm_guardian.data.rows import GuardExample
 _FINAL_PUNCTUATION = re.compile(r"[.?!]+$")
 
 
+def drop_final_punctuation(text: str) -> str:
+    """The text without its final . ? ! (a text of nothing but punctuation stays as it is)."""
+    return _FINAL_PUNCTUATION.sub("", text).rstrip() or text
+
+
+def add_full_stop(text: str) -> str:
+    """The text ending in a full stop, unless it already ends in . ? !"""
+    return text if _FINAL_PUNCTUATION.search(text) else text + "."
+
+
 def flip_final_punctuation(text: str) -> str:
     """Drop the final . ? or ! when there is one; otherwise end the text with a full stop."""
-    if _FINAL_PUNCTUATION.search(text):
-        return _FINAL_PUNCTUATION.sub("", text).rstrip() or text
-    return text + "."
+    return drop_final_punctuation(text) if _FINAL_PUNCTUATION.search(text) else text + "."
 
 
 def vary_punctuation(rows: list[GuardExample], rate: float, seed: int) -> list[GuardExample]:
