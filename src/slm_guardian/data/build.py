@@ -97,7 +97,7 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     root = Path(root)
     dropped: Counter = Counter()
     jbb_rows = list(sources.jbb_benchmark(root))
-    guard = _JbbFilter([r.text for r in jbb_rows] + list(sources.jbb_artifact_goals(root)), jbb_rows)
+    guard = _JbbFilter(jbb_rows, sources.jbb_artifact_goals(root))
 
     rows: list[SourceRow] = []
     for reader in sources.TRAINING_SOURCES.values():
@@ -180,12 +180,14 @@ def content_words(text: str) -> frozenset[str]:
 
 class _JbbFilter:
     """Finds rows that copy a JBB behaviour exactly or nearly (TF-IDF cosine), or paraphrase one
-    with the same label (content-word overlap)."""
+    with the same label (content-word overlap). `other_copies` are further texts to keep out
+    verbatim or nearly, such as the JBB attack artifacts' goals and prompts."""
 
-    def __init__(self, texts: Iterable[str], behaviours: Iterable[SourceRow]) -> None:
+    def __init__(self, behaviours: list[SourceRow], other_copies: Iterable[str]) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.behaviours = [(content_words(b.text), b.unsafe) for b in behaviours]
+        texts = [b.text for b in behaviours] + list(other_copies)
         self.texts = [normalize(t) for t in texts if t and t.strip()]
         self.keys = {dedup_key(t) for t in self.texts}
         self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(self.texts)
