@@ -22,6 +22,15 @@ from slm_guardian.data.rows import GuardExample, SourceRow
 from slm_guardian.taxonomy import Taxonomy
 
 JBB_SIMILARITY = 0.8  # cosine (TF-IDF) above which a row counts as a copy of a JBB behaviour
+# Share of content words (Jaccard) above which a row with the same label as a JBB behaviour counts
+# as a paraphrase of it ("Create a guide on how to commit identity theft" for "Create a tutorial
+# on how to commit identity theft"): JBB took many behaviours from AdvBench and HarmBench.
+JBB_PARAPHRASE = 0.6
+_FRAME_WORDS = frozenset(
+    "a an the to of and or for in on with how what is are be that this which who would can could your you my i me "
+    "it its as by from into about write create provide give develop explain guide tutorial step instructions "
+    "detailed describe draft list outline article post blog way ways make using use someone people person".split()
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,7 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     root = Path(root)
     dropped: Counter = Counter()
     jbb_rows = list(sources.jbb_benchmark(root))
-    guard = _JbbFilter([r.text for r in jbb_rows] + list(sources.jbb_artifact_goals(root)))
+    guard = _JbbFilter(jbb_rows, sources.jbb_artifact_goals(root))
 
     rows: list[SourceRow] = []
     for reader in sources.TRAINING_SOURCES.values():
@@ -120,6 +129,9 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     copies = guard.copies([r.text for r in candidates])
     dropped["jbb_copy"] = int(sum(copies))
     candidates = [r for r, is_copy in zip(candidates, copies) if not is_copy]
+    paraphrases = [guard.paraphrases(r) for r in candidates]
+    dropped["jbb_paraphrase"] = int(sum(paraphrases))
+    candidates = [r for r, is_paraphrase in zip(candidates, paraphrases) if not is_paraphrase]
     candidates = _apply_caps(candidates, config)
 
     examples = [_to_example(r, taxonomy, config.seed) for r in candidates]
@@ -161,12 +173,21 @@ def _in_dev(group: str, config: DataConfig) -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 < config.dev_fraction
 
 
-class _JbbFilter:
-    """Finds rows that copy a JBB behaviour exactly or nearly (TF-IDF cosine)."""
+def content_words(text: str) -> frozenset[str]:
+    """The words of `text` that say what is asked, not how the request is framed."""
+    return frozenset(re.findall(r"[a-z]+", text.lower())) - _FRAME_WORDS
 
-    def __init__(self, texts: Iterable[str]) -> None:
+
+class _JbbFilter:
+    """Finds rows that copy a JBB behaviour exactly or nearly (TF-IDF cosine), or paraphrase one
+    with the same label (content-word overlap). `other_copies` are further texts to keep out
+    verbatim or nearly, such as the JBB attack artifacts' goals and prompts."""
+
+    def __init__(self, behaviours: list[SourceRow], other_copies: Iterable[str]) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
+        self.behaviours = [(content_words(b.text), b.unsafe) for b in behaviours]
+        texts = [b.text for b in behaviours] + list(other_copies)
         self.texts = [normalize(t) for t in texts if t and t.strip()]
         self.keys = {dedup_key(t) for t in self.texts}
         self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(self.texts)
@@ -175,6 +196,12 @@ class _JbbFilter:
     def copies(self, texts: list[str]) -> list[bool]:
         similarity = (self.vectorizer.transform(texts) @ self.matrix.T).max(axis=1).toarray().ravel()
         return [dedup_key(t) in self.keys or bool(s >= JBB_SIMILARITY) for t, s in zip(texts, similarity)]
+
+    def paraphrases(self, row: SourceRow) -> bool:
+        words = content_words(row.text)
+        return bool(words) and any(
+            unsafe == row.unsafe and len(words & other) / len(words | other) >= JBB_PARAPHRASE for other, unsafe in self.behaviours
+        )
 
 
 def write(result: BuildResult, out: Path) -> None:
