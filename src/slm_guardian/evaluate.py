@@ -100,11 +100,18 @@ def detection_summary(data: DatasetResult, result: SystemResult, taxonomy: Taxon
     return out
 
 
-def response_summary(queries: list[str], responses: list[str], gold: list[tuple[str, ...]], taxonomy: Taxonomy, judge: Guardian | None) -> dict:
-    """Response metrics plus two output-moderation checks by `judge`: `judged_unsafe_rate`, the
+def response_summary(
+    queries: list[str],
+    responses: list[str],
+    gold: list[tuple[str, ...]],
+    taxonomy: Taxonomy,
+    judge: Guardian | None,
+    reported: list[tuple[str, ...]] | None = None,
+) -> dict:
+    """Response metrics (`reported`: the categories the writer's guard named) plus two output-moderation checks by `judge`: `judged_unsafe_rate`, the
     share of responses it flags when moderating them as text (a refusal that names the topic it
     declines is often flagged too), and `leak_rate`, the share it flags that do not refuse."""
-    metrics = response_metrics(responses, gold, taxonomy, queries)
+    metrics = response_metrics(responses, gold, taxonomy, queries, reported)
     if judge is not None and responses:
         flagged = [v.flagged for v in guardian_detection(judge, [r or " " for r in responses], desc="leak check")]
         metrics["judged_unsafe_rate"] = sum(flagged) / len(flagged)
@@ -163,7 +170,10 @@ def evaluate_dataset(
             responses = writer.respond(queries)
         result = data.systems.get(system) or data.systems.setdefault(system, SystemResult(system, [], []))
         result.responses = responses
-        result.metrics["responses"] = response_summary(queries, responses, target_gold, taxonomy, guardian)
+        # A guard's reply is judged against its own categories; any other writer's against the main guardian's.
+        named = result.categories if result.categories and isinstance(writer, Guardian) else main.categories
+        reported = [tuple(named[i]) for i in targets] if named else None
+        result.metrics["responses"] = response_summary(queries, responses, target_gold, taxonomy, guardian, reported)
         result.metrics["response_examples"] = [{"text": q, "response": r} for q, r in list(zip(queries, responses))[:5]]
         result.metrics["responses"]["sampled_from_flagged"] = len([1 for r, f in zip(rows, main.flagged) if f and r.unsafe])
     return data
@@ -220,14 +230,14 @@ def detection_table(datasets: list[DatasetResult]) -> str:
 def response_table(datasets: list[DatasetResult]) -> str:
     """One row per dataset and response-writing system: the safeguard-response metrics."""
     lines = [
-        "| dataset | system | n | refusal | rationale | alternative | judged unsafe | leak | distinct-2 | duplicates | mean words |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| dataset | system | n | refusal | rationale | rationale (reported) | alternative | judged unsafe | leak | distinct-2 | duplicates | mean words |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for data in datasets:
         for system, result in data.systems.items():
             r = result.metrics.get("responses")
             if not r or not r.get("n"):
                 continue
-            cells = [r.get(k) for k in ("refusal_rate", "rationale_match_rate", "alternative_rate", "judged_unsafe_rate", "leak_rate", "distinct_2", "duplicate_rate")]
+            cells = [r.get(k) for k in ("refusal_rate", "rationale_match_rate", "rationale_reported_rate", "alternative_rate", "judged_unsafe_rate", "leak_rate", "distinct_2", "duplicate_rate")]
             lines.append(f"| {data.name} | {system} | {r['n']} | " + " | ".join(_fmt(c) for c in cells) + f" | {r['mean_words']:.1f} |")
     return "\n".join(lines)
