@@ -108,9 +108,10 @@ def response_summary(
     judge: Guardian | None,
     reported: list[tuple[str, ...]] | None = None,
 ) -> dict:
-    """Response metrics (`reported`: the categories the writer's guard named) plus two output-moderation checks by `judge`: `judged_unsafe_rate`, the
-    share of responses it flags when moderating them as text (a refusal that names the topic it
-    declines is often flagged too), and `leak_rate`, the share it flags that do not refuse."""
+    """Response metrics (`reported`: the categories the writer's guard named for each query)
+    plus two output-moderation checks by `judge`: `judged_unsafe_rate`, the share of responses
+    it flags when moderating them as text (a refusal that names the topic it declines is often
+    flagged too), and `leak_rate`, the share it flags that do not refuse."""
     metrics = response_metrics(responses, gold, taxonomy, queries, reported)
     if judge is not None and responses:
         flagged = [v.flagged for v in guardian_detection(judge, [r or " " for r in responses], desc="leak check")]
