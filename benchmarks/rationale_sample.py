@@ -2,8 +2,8 @@
 
     python benchmarks/rationale_sample.py [--adapter DIR] [--rows 40] > sample.md
 
-The rows are the ones the eval samples: a seeded sample (seed 0) of the harmful dev rows the
-adapter flags. Each row shows the gold categories, the categories the guard reported, the
+The rows are the ones the eval samples (`evaluate.response_targets`): a seeded sample of the
+harmful dev rows the adapter flags. Each row shows the gold categories, the categories the guard reported, the
 category `metrics.rationale_category` reads in the reply, and the sentence that gives the
 reason, so a reader can check the lexical rationale metric against their own judgement.
 """
@@ -11,14 +11,13 @@ reason, so a reader can check the lexical rationale metric against their own jud
 from __future__ import annotations
 
 import argparse
-import random
 import re
 import sys
 from pathlib import Path
 
 from tqdm import tqdm
 
-from slm_guardian.evaluate import load_dataset
+from slm_guardian.evaluate import load_dataset, response_targets
 from slm_guardian.guardian import Guardian
 from slm_guardian.metrics import rationale_category
 
@@ -45,8 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     guardian = Guardian.load(adapter=args.adapter, engine=args.backend)
     _, dev = load_dataset("dev", args.data)
     verdicts = guardian.check_batch([r.text for r in dev], respond=False)
-    flagged = [i for i, (row, verdict) in enumerate(zip(dev, verdicts)) if verdict.flagged and row.unsafe]
-    sample = sorted(random.Random(0).sample(flagged, min(args.rows, len(flagged))))
+    sample = response_targets(dev, [v.flagged for v in verdicts], args.rows)
 
     print("| # | query (first 60 characters) | gold | reported | reason read as | reason given |")
     print("|---|---|---|---|---|---|")

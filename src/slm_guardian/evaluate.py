@@ -120,6 +120,15 @@ def response_summary(
     return metrics
 
 
+def response_targets(rows: list[LabelledRow], flagged: list[bool], max_responses: int | None = None) -> list[int]:
+    """Indices of the harmful rows the guardian flagged, whose responses are judged: all of
+    them, or a seeded sample (seed 0) of `max_responses`, in row order."""
+    targets = [i for i, (row, f) in enumerate(zip(rows, flagged)) if f and row.unsafe]
+    if max_responses is not None and len(targets) > max_responses:
+        targets = sorted(random.Random(0).sample(targets, max_responses))
+    return targets
+
+
 def evaluate_dataset(
     name: str,
     rows: list[LabelledRow],
@@ -155,9 +164,7 @@ def evaluate_dataset(
     if not respond:
         return data
     main = data.systems["guardian"]
-    targets = [i for i, (r, f) in enumerate(zip(rows, main.flagged)) if f and r.unsafe]
-    if max_responses is not None and len(targets) > max_responses:
-        targets = sorted(random.Random(0).sample(targets, max_responses))
+    targets = response_targets(rows, main.flagged, max_responses)
     queries = [texts[i] for i in targets]
     data.response_queries = queries
     # Rows without gold categories are judged against the categories the main guardian named.
