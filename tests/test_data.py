@@ -7,6 +7,7 @@ import pytest
 from slm_guardian.data import sources
 from slm_guardian.data.augment import flip_final_punctuation, vary_punctuation
 from slm_guardian.data.build import JBB_PARAPHRASE, DataConfig, build, content_words, dedup_key, normalize, read_examples, write
+from slm_guardian.data.labeller import CategoryLabeller
 from slm_guardian.data.responses import compose_response, topic_phrase
 from slm_guardian.data.rows import GuardExample
 from slm_guardian.data.synthetic import FAMILIES, synthetic
@@ -105,6 +106,56 @@ def test_borderline_benign_queries_are_plentiful(built):
     assert any("kill" in r.text.lower() for r in borderline)
 
 
+def test_topical_safe_rows_are_kept_past_the_caps(built, taxonomy):
+    result, _ = built
+    config = DataConfig.from_yaml("configs/data.yaml")
+    alpaca = [r for r in result.train + result.dev if r.source == "alpaca"]
+    topical = [r for r in alpaca if taxonomy.match_keywords(r.text)]
+    # the cap still holds for the rest; the topical rows come on top of it
+    assert len(alpaca) - len(topical) <= config.caps["alpaca:safe"] < len(alpaca)
+    assert len(topical) >= 300
+    assert not any(r.unsafe for r in alpaca)
+
+
+def test_rows_no_rule_labels_are_labelled_by_the_labeller_or_the_default(built, taxonomy):
+    result, out = built
+    stats = json.loads((out / "stats.json").read_text())
+    by = stats["labelled_by"]
+    unsafe = stats["train"]["unsafe"] + stats["dev"]["unsafe"]
+    assert set(by) <= {"given", "rules", "labeller", "default"} and sum(by.values()) == unsafe
+    assert by["labeller"] > 0 and by["default"] > 0
+    # whatever labelled it, every harmful row has categories the taxonomy knows
+    assert all(r.categories and set(r.categories) <= set(taxonomy.codes) for r in result.train + result.dev if r.unsafe)
+
+
+def test_the_labeller_is_fit_on_training_rows_only(shared_data, taxonomy, monkeypatch):
+    fitted: list[str] = []
+
+    class Recording(CategoryLabeller):
+        def fit(self, texts, codes):
+            fitted.extend(texts)
+            return super().fit(texts, codes)
+
+    monkeypatch.setattr("slm_guardian.data.build.CategoryLabeller", Recording)
+    result = build(shared_data, taxonomy, DataConfig.from_yaml("configs/data.yaml"))
+    dev = {dedup_key(r.text) for r in result.dev}
+    assert len(fitted) > 1000
+    assert not dev & {dedup_key(t) for t in fitted}
+
+
+def test_labeller_predicts_from_its_fit_and_abstains_when_unsure():
+    texts = ["steal a car", "steal a wallet", "rob a bank", "shoot a man", "stab a man", "punch a man"] * 3
+    codes = ["S2", "S2", "S2", "S1", "S1", "S1"] * 3
+    labeller = CategoryLabeller(min_confidence=0.5).fit(texts, codes)
+    assert labeller.predict(["steal a bike", "stab a woman"]) == ["S2", "S1"]
+    assert CategoryLabeller(min_confidence=0.99).fit(texts, codes).predict(["the weather"]) == [None]
+    assert labeller.predict([]) == []
+    with pytest.raises(ValueError, match="two categories"):
+        CategoryLabeller().fit(["a", "b"], ["S1", "S1"])
+    with pytest.raises(RuntimeError, match="fit"):
+        CategoryLabeller().predict(["a"])
+
+
 def test_stats_file_counts_match(built):
     result, out = built
     stats = json.loads((out / "stats.json").read_text())
@@ -172,6 +223,8 @@ def test_vary_punctuation_flips_a_seeded_share_and_only_the_text():
         vary_punctuation(rows, 1.5, seed=1)
     with pytest.raises(ValueError, match="punctuation_flip"):
         DataConfig(punctuation_flip=-0.1)
+    with pytest.raises(ValueError, match="labeller_min_confidence"):
+        DataConfig(labeller_min_confidence=1.5)
 
 
 def test_final_punctuation_tells_nothing_about_the_training_label(built):

@@ -457,6 +457,7 @@ def data_build(
         cats.add_row(code, *(str(counts[s]["by_category"].get(code, 0)) for s in ("train", "dev", "jbb")))
     out.print(cats)
     out.print(f"dropped: {counts['dropped']}")
+    out.print(f"categories of unsafe rows given by: {counts['labelled_by']}")
 
 
 @app.command()

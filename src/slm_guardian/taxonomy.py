@@ -126,13 +126,17 @@ class Taxonomy:
                 hits.append((-count, order, category.code))
         return tuple(code for _, _, code in sorted(hits)[:limit])
 
-    def label(self, text: str, source: str | None = None, label: str | None = None) -> tuple[str, ...]:
-        """Categories for a harmful row: the source's mapping, else keyword rules, else the default."""
+    def rule_label(self, text: str, source: str | None = None, label: str | None = None) -> tuple[str, ...]:
+        """Categories the rules give a harmful row: the source's mapping, else keyword rules; () if neither."""
         if source is not None and label is not None:
             mapped = self.map_source_label(source, label)
             if mapped:
                 return mapped
-        return self.match_keywords(text) or (self.default_code,)
+        return self.match_keywords(text)
+
+    def label(self, text: str, source: str | None = None, label: str | None = None) -> tuple[str, ...]:
+        """Categories for a harmful row: the source's mapping, else keyword rules, else the default."""
+        return self.rule_label(text, source, label) or (self.default_code,)
 
 
 def _parse_category(raw: object, origin: str, index: int) -> Category:

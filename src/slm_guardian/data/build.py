@@ -10,13 +10,14 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from slm_guardian.data import sources, synthetic
 from slm_guardian.data.augment import vary_punctuation
+from slm_guardian.data.labeller import CategoryLabeller
 from slm_guardian.data.responses import compose_response
 from slm_guardian.data.rows import GuardExample, SourceRow
 from slm_guardian.taxonomy import Taxonomy
@@ -43,15 +44,23 @@ class DataConfig:
     synthetic_per_template: int = 60
     caps: dict[str, int] = field(default_factory=dict)  # source -> max rows (after dedup)
     punctuation_flip: float = 0.0  # share of training rows whose final punctuation is flipped (data/augment.py)
+    # Rows no rule labels get the labeller's category at this confidence or above (data/labeller.py);
+    # None gives them all the taxonomy's default category.
+    labeller_min_confidence: float | None = None
+    # Safe rows on a harm topic ("explain what a botnet is") are the borderline negatives the
+    # guard most needs: keep every one a category's keyword rules match, whatever the caps.
+    keep_topical_safe: bool = False
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.punctuation_flip <= 1.0:
             raise ValueError(f"punctuation_flip must be between 0 and 1, got {self.punctuation_flip}")
+        if self.labeller_min_confidence is not None and not 0.0 <= self.labeller_min_confidence <= 1.0:
+            raise ValueError(f"labeller_min_confidence must be between 0 and 1, got {self.labeller_min_confidence}")
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> DataConfig:
         raw = yaml.safe_load(Path(path).read_text("utf-8")) or {}
-        unknown = set(raw) - {"seed", "dev_fraction", "max_chars", "synthetic_per_template", "caps", "punctuation_flip"}
+        unknown = set(raw) - {"seed", "dev_fraction", "max_chars", "synthetic_per_template", "caps", "punctuation_flip", "labeller_min_confidence", "keep_topical_safe"}
         if unknown:
             raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
         return cls(**raw)
@@ -63,6 +72,7 @@ class BuildResult:
     dev: list[GuardExample]
     jbb: list[GuardExample]
     dropped: Counter
+    labelled_by: Counter = field(default_factory=Counter)  # how each harmful row got its categories
 
     def counts(self) -> dict:
         def table(rows: list[GuardExample]) -> dict:
@@ -74,7 +84,7 @@ class BuildResult:
                 "by_category": dict(sorted(Counter(c for r in rows for c in r.categories).items(), key=lambda kv: _code_order(kv[0]))),
             }
 
-        return {"train": table(self.train), "dev": table(self.dev), "jbb": table(self.jbb), "dropped": dict(self.dropped)}
+        return {"train": table(self.train), "dev": table(self.dev), "jbb": table(self.jbb), "dropped": dict(self.dropped), "labelled_by": dict(self.labelled_by)}
 
 
 def _code_order(code: str) -> tuple[int, str]:
@@ -132,7 +142,8 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     paraphrases = [guard.paraphrases(r) for r in candidates]
     dropped["jbb_paraphrase"] = int(sum(paraphrases))
     candidates = [r for r, is_paraphrase in zip(candidates, paraphrases) if not is_paraphrase]
-    candidates = _apply_caps(candidates, config)
+    candidates = _apply_caps(candidates, config, taxonomy)
+    candidates, labelled_by = _assign_codes(candidates, taxonomy, config)
 
     examples = [_to_example(r, taxonomy, config.seed) for r in candidates]
     train, dev = [], []
@@ -142,11 +153,12 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     rng.shuffle(train)
     train = vary_punctuation(train, config.punctuation_flip, config.seed)
     jbb = [_to_example(r, taxonomy, config.seed) for r in jbb_rows]
-    return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped)
+    return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped, labelled_by=labelled_by)
 
 
-def _apply_caps(rows: list[SourceRow], config: DataConfig) -> list[SourceRow]:
-    """Keep at most caps[source:label] rows per source and label, chosen by seed."""
+def _apply_caps(rows: list[SourceRow], config: DataConfig, taxonomy: Taxonomy) -> list[SourceRow]:
+    """Keep at most caps[source:label] rows per source and label, chosen by seed; with
+    `keep_topical_safe`, safe rows that a category's keyword rules match are kept past the cap."""
     rng = random.Random(config.seed)
     by_bucket: dict[str, list[SourceRow]] = {}
     for row in rows:
@@ -155,13 +167,50 @@ def _apply_caps(rows: list[SourceRow], config: DataConfig) -> list[SourceRow]:
     for bucket, bucket_rows in by_bucket.items():
         cap = config.caps.get(bucket)
         if cap is not None and len(bucket_rows) > cap:
-            bucket_rows = rng.sample(bucket_rows, cap)
+            sampled = rng.sample(bucket_rows, cap)
+            if config.keep_topical_safe:
+                chosen = {id(r) for r in sampled}
+                sampled += [r for r in bucket_rows if not r.unsafe and id(r) not in chosen and taxonomy.match_keywords(r.text)]
+            bucket_rows = sampled
         out.extend(bucket_rows)
     return out
 
 
+def _assign_codes(rows: list[SourceRow], taxonomy: Taxonomy, config: DataConfig) -> tuple[list[SourceRow], Counter]:
+    """Every harmful row with its categories: its own, the rules', the labeller's, or the default."""
+    rules = {i: taxonomy.rule_label(r.text, r.source, r.label) for i, r in enumerate(rows) if r.unsafe and not r.codes}
+    unlabelled = [i for i, codes in rules.items() if not codes]
+    predicted: dict[int, str | None] = {}
+    if config.labeller_min_confidence is not None and unlabelled:
+        fit_on = [i for i, codes in rules.items() if codes and not _in_dev(_group(rows[i]), config)]
+        labeller = CategoryLabeller(config.labeller_min_confidence)
+        labeller.fit([rows[i].text for i in fit_on], [rules[i][0] for i in fit_on])
+        predicted = dict(zip(unlabelled, labeller.predict([rows[i].text for i in unlabelled])))
+    labelled_by: Counter = Counter()
+    out = []
+    for i, row in enumerate(rows):
+        if not row.unsafe or row.codes:
+            labelled_by["given" if row.unsafe else "safe"] += 1
+            out.append(row)
+            continue
+        if rules[i]:
+            how, codes = "rules", rules[i]
+        elif predicted.get(i):
+            how, codes = "labeller", (predicted[i],)
+        else:
+            how, codes = "default", (taxonomy.default_code,)
+        labelled_by[how] += 1
+        out.append(replace(row, codes=tuple(codes)))
+    del labelled_by["safe"]
+    return out, labelled_by
+
+
+def _group(row: SourceRow) -> str:
+    return row.group or f"{row.source}:{dedup_key(row.text)}"
+
+
 def _to_example(row: SourceRow, taxonomy: Taxonomy, seed: int) -> GuardExample:
-    group = row.group or f"{row.source}:{dedup_key(row.text)}"
+    group = _group(row)
     if not row.unsafe:
         return GuardExample(row.text, False, [], None, row.source, group)
     codes = list(row.codes) or list(taxonomy.label(row.text, row.source, row.label))
