@@ -22,6 +22,24 @@ def built(shared_data, taxonomy, tmp_path_factory):
     return result, out
 
 
+@pytest.fixture(scope="module")
+def built_topical(shared_data, taxonomy, tmp_path_factory):
+    """The topical-negatives experiment's build, recording what the labeller is fit on."""
+    fitted: list[str] = []
+
+    class Recording(CategoryLabeller):
+        def fit(self, texts, codes):
+            fitted.extend(texts)
+            return super().fit(texts, codes)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("slm_guardian.data.build.CategoryLabeller", Recording)
+        result = build(shared_data, taxonomy, DataConfig.from_yaml("configs/experiments/data-topical.yaml"))
+    out = tmp_path_factory.mktemp("data-topical")
+    write(result, out)
+    return result, out, fitted
+
+
 def test_every_training_source_reads_rows(shared_data):
     for name, reader in sources.TRAINING_SOURCES.items():
         rows = list(reader(shared_data))
@@ -106,19 +124,21 @@ def test_borderline_benign_queries_are_plentiful(built):
     assert any("kill" in r.text.lower() for r in borderline)
 
 
-def test_topical_safe_rows_are_kept_past_the_caps(built, taxonomy):
-    result, _ = built
-    config = DataConfig.from_yaml("configs/data.yaml")
-    alpaca = [r for r in result.train + result.dev if r.source == "alpaca"]
+def test_topical_safe_rows_are_kept_past_the_caps(built, built_topical, taxonomy):
+    config = DataConfig.from_yaml("configs/experiments/data-topical.yaml")
+    alpaca = [r for r in built_topical[0].train + built_topical[0].dev if r.source == "alpaca"]
     topical = [r for r in alpaca if taxonomy.match_keywords(r.text)]
     # the cap still holds for the rest; the topical rows come on top of it
     assert len(alpaca) - len(topical) <= config.caps["alpaca:safe"] < len(alpaca)
     assert len(topical) >= 300
     assert not any(r.unsafe for r in alpaca)
+    # the shipped build keeps the plain cap
+    shipped = [r for r in built[0].train + built[0].dev if r.source == "alpaca"]
+    assert len(shipped) == DataConfig.from_yaml("configs/data.yaml").caps["alpaca:safe"]
 
 
-def test_rows_no_rule_labels_are_labelled_by_the_labeller_or_the_default(built, taxonomy):
-    result, out = built
+def test_rows_no_rule_labels_are_labelled_by_the_labeller_or_the_default(built, built_topical, taxonomy):
+    result, out, _ = built_topical
     stats = json.loads((out / "stats.json").read_text())
     by = stats["labelled_by"]
     unsafe = stats["train"]["unsafe"] + stats["dev"]["unsafe"]
@@ -126,18 +146,13 @@ def test_rows_no_rule_labels_are_labelled_by_the_labeller_or_the_default(built, 
     assert by["labeller"] > 0 and by["default"] > 0
     # whatever labelled it, every harmful row has categories the taxonomy knows
     assert all(r.categories and set(r.categories) <= set(taxonomy.codes) for r in result.train + result.dev if r.unsafe)
+    # without the labeller, what no rule labels takes the default
+    shipped = json.loads((built[1] / "stats.json").read_text())["labelled_by"]
+    assert "labeller" not in shipped and shipped["default"] == by["default"] + by["labeller"]
 
 
-def test_the_labeller_is_fit_on_training_rows_only(shared_data, taxonomy, monkeypatch):
-    fitted: list[str] = []
-
-    class Recording(CategoryLabeller):
-        def fit(self, texts, codes):
-            fitted.extend(texts)
-            return super().fit(texts, codes)
-
-    monkeypatch.setattr("slm_guardian.data.build.CategoryLabeller", Recording)
-    result = build(shared_data, taxonomy, DataConfig.from_yaml("configs/data.yaml"))
+def test_the_labeller_is_fit_on_training_rows_only(built_topical):
+    result, _, fitted = built_topical
     dev = {dedup_key(r.text) for r in result.dev}
     assert len(fitted) > 1000
     assert not dev & {dedup_key(t) for t in fitted}
