@@ -47,8 +47,8 @@ class DataConfig:
     # Rows no rule labels get the labeller's category at this confidence or above (data/labeller.py);
     # None gives them all the taxonomy's default category.
     labeller_min_confidence: float | None = None
-    # Safe rows on a harm topic ("explain what a botnet is") are the borderline negatives the
-    # guard most needs: keep every one a category's keyword rules match, whatever the caps.
+    # Keep every safe row a category's keyword rules match ("explain what a botnet is") past the
+    # caps. Tried as borderline negatives (README, "A fourth attempt at the twins"); off when shipped.
     keep_topical_safe: bool = False
 
     def __post_init__(self) -> None:
@@ -189,11 +189,12 @@ def _assign_codes(rows: list[SourceRow], taxonomy: Taxonomy, config: DataConfig)
     labelled_by: Counter = Counter()
     out = []
     for i, row in enumerate(rows):
-        if not row.unsafe or row.codes:
-            labelled_by["given" if row.unsafe else "safe"] += 1
+        if not row.unsafe:
             out.append(row)
             continue
-        if rules[i]:
+        if row.codes:
+            how, codes = "given", row.codes
+        elif rules[i]:
             how, codes = "rules", rules[i]
         elif predicted.get(i):
             how, codes = "labeller", (predicted[i],)
@@ -201,7 +202,6 @@ def _assign_codes(rows: list[SourceRow], taxonomy: Taxonomy, config: DataConfig)
             how, codes = "default", (taxonomy.default_code,)
         labelled_by[how] += 1
         out.append(replace(row, codes=tuple(codes)))
-    del labelled_by["safe"]
     return out, labelled_by
 
 
