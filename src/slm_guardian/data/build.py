@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import yaml
@@ -60,7 +60,7 @@ class DataConfig:
     @classmethod
     def from_yaml(cls, path: str | Path) -> DataConfig:
         raw = yaml.safe_load(Path(path).read_text("utf-8")) or {}
-        unknown = set(raw) - {"seed", "dev_fraction", "max_chars", "synthetic_per_template", "caps", "punctuation_flip", "labeller_min_confidence", "keep_topical_safe"}
+        unknown = set(raw) - {f.name for f in fields(cls)}
         if unknown:
             raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
         return cls(**raw)
