@@ -6,7 +6,8 @@ import pytest
 
 from slm_guardian.data import sources
 from slm_guardian.data.augment import flip_final_punctuation, vary_punctuation
-from slm_guardian.data.build import JBB_PARAPHRASE, DataConfig, build, content_words, dedup_key, normalize, read_examples, write
+from slm_guardian.data.build import JBB_PARAPHRASE, DataConfig, build, collect, content_words, dedup_key, left_out_by_caps, normalize, read_examples, text_key, write
+from slm_guardian.data.mining import MinedRow, write_list
 from slm_guardian.data.labeller import CategoryLabeller
 from slm_guardian.data.responses import compose_response, topic_phrase
 from slm_guardian.data.rows import GuardExample
@@ -135,6 +136,23 @@ def test_topical_safe_rows_are_kept_past_the_caps(built, built_topical, taxonomy
     # the shipped build keeps the plain cap
     shipped = [r for r in built[0].train + built[0].dev if r.source == "alpaca"]
     assert len(shipped) == DataConfig.from_yaml("configs/data.yaml").caps["alpaca:safe"]
+
+
+def test_a_hard_negative_list_adds_its_rows_and_changes_nothing_else(built, shared_data, taxonomy, tmp_path):
+    config = DataConfig.from_yaml("configs/data.yaml")
+    left_out = [r for r in left_out_by_caps(collect(shared_data, config)[0], config) if r.source == "alpaca"]
+    assert len(left_out) > 10_000  # the pool `guardian data mine` scores
+    listed = left_out[::1000]
+    path = tmp_path / "list.jsonl"
+    write_list(path, [MinedRow(text_key(r.text), 0.9, r.source) for r in listed] + [MinedRow("0" * 16, 0.9, "alpaca")], {})
+    result = build(shared_data, taxonomy, DataConfig(**{**config.__dict__, "hard_negatives": str(path)}))
+    hard = [r for r in result.train + result.dev if r.source == "alpaca-hard"]
+    assert sorted(dedup_key(r.text) for r in hard) == sorted(dedup_key(r.text) for r in listed)
+    assert not any(r.unsafe for r in hard) and result.dropped["hard_negative_not_found"] == 1
+    plain = {dedup_key(r.text) for r in built[0].train + built[0].dev}
+    rest = [r for r in result.train + result.dev if r.source != "alpaca-hard"]
+    assert {dedup_key(r.text) for r in rest} == plain and len(rest) == len(plain)
+    assert result.jbb == built[0].jbb
 
 
 def test_rows_no_rule_labels_are_labelled_by_the_labeller_or_the_default(built, built_topical, taxonomy):

@@ -460,6 +460,69 @@ def data_build(
     out.print(f"categories of unsafe rows given by: {counts['labelled_by']}")
 
 
+@data_app.command("mine")
+def data_mine(
+    source: Path = typer.Option(Path("../shared/data"), "--source", help="Folder of the public datasets (../shared/data)."),
+    config: Path = typer.Option(Path("configs/data.yaml"), "--config", help="Data config whose caps decide which safe rows are left out."),
+    out_path: Path = typer.Option(..., "--out", help="Where the list goes (JSONL of text keys and scores; name it in a data config's hard_negatives)."),
+    from_sources: str = typer.Option("alpaca", "--sources", help="Comma-separated sources whose left-out safe rows are scored."),
+    min_score: float = typer.Option(0.5, "--min-score", min=0.0, max=1.0, help="Keep rows the guard scores at least this unsafe."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Keep at most this many, highest scores first."),
+    batch_size: int = typer.Option(64, "--batch-size", min=1, max=1024, help="Rows per model batch."),
+    adapter: Optional[Path] = AdapterOpt,
+    base_model: Optional[str] = BaseOpt,
+    backend: str = BackendOpt,
+) -> None:
+    """List hard negatives: safe rows the caps leave out that a trained guard scores unsafe.
+
+    Only text keys and scores are written, never the rows (the sources' licences forbid
+    redistributing them); `guardian data build` reads the list named by the data config's
+    `hard_negatives` and keeps those rows past the caps.
+    """
+    from tqdm import tqdm
+
+    from slm_guardian.data.build import DataConfig, collect, left_out_by_caps
+    from slm_guardian.data.mining import mine, write_list
+    from slm_guardian.data.sources import SourceError
+
+    if not source.is_dir():
+        fail(f"--source {source} is not a folder")
+    if not config.is_file():
+        fail(f"--config {config} not found")
+    if out_path.exists():
+        fail(f"{out_path} already exists; remove it or choose another --out")
+    wanted = {s.strip() for s in from_sources.split(",") if s.strip()}
+    try:
+        cfg = DataConfig.from_yaml(config)
+        with err.status("reading the sources"):
+            candidates, _, _ = collect(source, cfg)
+    except (SourceError, ValueError, TypeError) as exc:
+        fail(str(exc))
+    known = {r.source for r in candidates}
+    if not wanted or wanted - known:
+        fail(f"--sources must name sources of the build, got {sorted(wanted - known) or from_sources!r}; known: {sorted(known)}")
+    pool = [r for r in left_out_by_caps(candidates, cfg) if r.source in wanted]
+    if not pool:
+        fail(f"the caps of {config} leave out no safe rows of {sorted(wanted)}")
+    guardian = load_guardian(adapter, base_model, None, None, backend, threads=os.cpu_count())
+
+    def score(texts: list[str]) -> list[float]:
+        return [v.unsafe_score for v in guardian.check_batch(texts, respond=False, batch_size=batch_size)]
+
+    with tqdm(total=len(pool), desc="mine", unit="row", disable=None, file=sys.stderr) as progress:
+        mined = mine(pool, score, min_score, limit, batch_size, progress.update)
+    header = {
+        "command": "guardian " + " ".join(sys.argv[1:]),
+        "adapter": str(adapter or os.environ.get("SLM_GUARDIAN_ADAPTER") or "shipped"),
+        "backend": backend,
+        "pool": len(pool),
+        "min_score": min_score,
+        "rows": len(mined),
+    }
+    write_list(out_path, mined, header)
+    out.print(f"{len(mined)} of {len(pool)} left-out safe rows scored >= {min_score}; list written to {out_path}")
+
+
 @app.command()
 def train(
     config: Path = typer.Option(..., "--config", help="Training config YAML (configs/smollm2-135m.yaml)."),

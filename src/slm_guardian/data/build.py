@@ -18,6 +18,7 @@ import yaml
 from slm_guardian.data import sources, synthetic
 from slm_guardian.data.augment import vary_punctuation
 from slm_guardian.data.labeller import CategoryLabeller
+from slm_guardian.data.mining import read_keys
 from slm_guardian.data.responses import compose_response
 from slm_guardian.data.rows import GuardExample, SourceRow
 from slm_guardian.taxonomy import Taxonomy
@@ -50,6 +51,9 @@ class DataConfig:
     # Keep every safe row a category's keyword rules match ("explain what a botnet is") past the
     # caps. Tried as borderline negatives (README, "A fourth attempt at the twins"); off when shipped.
     keep_topical_safe: bool = False
+    # A list from `guardian data mine` (data/mining.py): safe rows the caps leave out, kept past
+    # them because a trained guard scored them high. Relative paths are from the config's folder.
+    hard_negatives: str | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.punctuation_flip <= 1.0:
@@ -63,6 +67,8 @@ class DataConfig:
         unknown = set(raw) - {f.name for f in fields(cls)}
         if unknown:
             raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
+        if raw.get("hard_negatives"):
+            raw["hard_negatives"] = str(Path(path).parent / raw["hard_negatives"])
         return cls(**raw)
 
 
@@ -103,7 +109,35 @@ def dedup_key(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
+def text_key(text: str) -> str:
+    """A short stable id of a text (SHA-256 of its dedup key): lists of source rows are
+    committed as keys, never as the rows themselves (their licences forbid redistribution)."""
+    return hashlib.sha256(dedup_key(text).encode("utf-8")).hexdigest()[:16]
+
+
 def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
+    root = Path(root)
+    candidates, jbb_rows, dropped = collect(root, config)
+    hard_negatives = read_keys(Path(config.hard_negatives)) if config.hard_negatives else frozenset()
+    candidates = _apply_caps(candidates, config, taxonomy, hard_negatives)
+    if hard_negatives:  # listed rows the sources no longer hold (or the caps now keep anyway)
+        dropped["hard_negative_not_found"] = len(hard_negatives) - sum(r.source.endswith("-hard") for r in candidates)
+    candidates, labelled_by = _assign_codes(candidates, taxonomy, config)
+
+    examples = [_to_example(r, taxonomy, config.seed) for r in candidates]
+    train, dev = [], []
+    for example in examples:
+        (dev if _in_dev(example.group, config) else train).append(example)
+    rng = random.Random(config.seed)
+    rng.shuffle(train)
+    train = vary_punctuation(train, config.punctuation_flip, config.seed)
+    jbb = [_to_example(r, taxonomy, config.seed) for r in jbb_rows]
+    return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped, labelled_by=labelled_by)
+
+
+def collect(root: Path, config: DataConfig) -> tuple[list[SourceRow], list[SourceRow], Counter]:
+    """Every usable source row before the caps (normalized, deduplicated, JBB copies and
+    paraphrases removed), the JBB benchmark rows, and what was dropped on the way."""
     root = Path(root)
     dropped: Counter = Counter()
     jbb_rows = list(sources.jbb_benchmark(root))
@@ -142,38 +176,45 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     paraphrases = [guard.paraphrases(r) for r in candidates]
     dropped["jbb_paraphrase"] = int(sum(paraphrases))
     candidates = [r for r, is_paraphrase in zip(candidates, paraphrases) if not is_paraphrase]
-    candidates = _apply_caps(candidates, config, taxonomy)
-    candidates, labelled_by = _assign_codes(candidates, taxonomy, config)
-
-    examples = [_to_example(r, taxonomy, config.seed) for r in candidates]
-    train, dev = [], []
-    for example in examples:
-        (dev if _in_dev(example.group, config) else train).append(example)
-    rng = random.Random(config.seed)
-    rng.shuffle(train)
-    train = vary_punctuation(train, config.punctuation_flip, config.seed)
-    jbb = [_to_example(r, taxonomy, config.seed) for r in jbb_rows]
-    return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped, labelled_by=labelled_by)
+    return candidates, jbb_rows, dropped
 
 
-def _apply_caps(rows: list[SourceRow], config: DataConfig, taxonomy: Taxonomy) -> list[SourceRow]:
-    """Keep at most caps[source:label] rows per source and label, chosen by seed; with
-    `keep_topical_safe`, safe rows that a category's keyword rules match are kept past the cap."""
+def _apply_caps(rows: list[SourceRow], config: DataConfig, taxonomy: Taxonomy, hard_negatives: frozenset[str] = frozenset()) -> list[SourceRow]:
+    """Keep at most caps[source:label] rows per source and label, chosen by seed. Past the cap,
+    `keep_topical_safe` keeps the safe rows a category's keyword rules match, and the safe rows
+    whose key is in `hard_negatives` are kept with their source renamed `<source>-hard`."""
+    out: list[SourceRow] = []
+    for kept, left_out in _cap_draw(rows, config):
+        out.extend(kept)
+        if config.keep_topical_safe:
+            out.extend(r for r in left_out if taxonomy.match_keywords(r.text))
+        if hard_negatives:
+            out.extend(replace(r, source=f"{r.source}-hard") for r in left_out if text_key(r.text) in hard_negatives)
+    return out
+
+
+def left_out_by_caps(rows: list[SourceRow], config: DataConfig) -> list[SourceRow]:
+    """The safe rows that the caps leave out of the build (the same seeded draw)."""
+    return [row for _, left_out in _cap_draw(rows, config) for row in left_out]
+
+
+def _cap_draw(rows: list[SourceRow], config: DataConfig) -> list[tuple[list[SourceRow], list[SourceRow]]]:
+    """Per source:label bucket, in first-seen order: the rows the cap keeps (a seeded sample,
+    or all when under the cap) and the safe rows it leaves out."""
     rng = random.Random(config.seed)
     by_bucket: dict[str, list[SourceRow]] = {}
     for row in rows:
         by_bucket.setdefault(f"{row.source}:{'unsafe' if row.unsafe else 'safe'}", []).append(row)
-    out: list[SourceRow] = []
+    draws = []
     for bucket, bucket_rows in by_bucket.items():
         cap = config.caps.get(bucket)
-        if cap is not None and len(bucket_rows) > cap:
-            sampled = rng.sample(bucket_rows, cap)
-            if config.keep_topical_safe:
-                chosen = {id(r) for r in sampled}
-                sampled += [r for r in bucket_rows if not r.unsafe and id(r) not in chosen and taxonomy.match_keywords(r.text)]
-            bucket_rows = sampled
-        out.extend(bucket_rows)
-    return out
+        if cap is None or len(bucket_rows) <= cap:
+            draws.append((bucket_rows, []))
+            continue
+        sampled = rng.sample(bucket_rows, cap)
+        chosen = {id(r) for r in sampled}
+        draws.append((sampled, [r for r in bucket_rows if not r.unsafe and id(r) not in chosen]))
+    return draws
 
 
 def _assign_codes(rows: list[SourceRow], taxonomy: Taxonomy, config: DataConfig) -> tuple[list[SourceRow], Counter]:
