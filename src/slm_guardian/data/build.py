@@ -120,7 +120,7 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     candidates, jbb_rows, dropped = collect(root, config)
     hard_negatives = read_keys(Path(config.hard_negatives)) if config.hard_negatives else frozenset()
     candidates = _apply_caps(candidates, config, taxonomy, hard_negatives)
-    if hard_negatives:  # listed rows the sources no longer hold (or the caps now keep anyway)
+    if hard_negatives:  # listed rows the sources no longer hold, or that the build keeps anyway
         dropped["hard_negative_not_found"] = len(hard_negatives) - sum(r.source.endswith("-hard") for r in candidates)
     candidates, labelled_by = _assign_codes(candidates, taxonomy, config)
 
@@ -186,10 +186,11 @@ def _apply_caps(rows: list[SourceRow], config: DataConfig, taxonomy: Taxonomy, h
     out: list[SourceRow] = []
     for kept, left_out in _cap_draw(rows, config):
         out.extend(kept)
-        if config.keep_topical_safe:
-            out.extend(r for r in left_out if taxonomy.match_keywords(r.text))
-        if hard_negatives:
-            out.extend(replace(r, source=f"{r.source}-hard") for r in left_out if text_key(r.text) in hard_negatives)
+        for row in left_out:
+            if config.keep_topical_safe and taxonomy.match_keywords(row.text):
+                out.append(row)
+            elif hard_negatives and text_key(row.text) in hard_negatives:
+                out.append(replace(row, source=f"{row.source}-hard"))
     return out
 
 
