@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -145,7 +146,7 @@ def test_a_hard_negative_list_adds_its_rows_and_changes_nothing_else(built, shar
     listed = left_out[::1000]
     path = tmp_path / "list.jsonl"
     write_list(path, [MinedRow(text_key(r.text), 0.9, r.source) for r in listed] + [MinedRow("0" * 16, 0.9, "alpaca")], {})
-    result = build(shared_data, taxonomy, DataConfig(**{**config.__dict__, "hard_negatives": str(path)}))
+    result = build(shared_data, taxonomy, replace(config, hard_negatives=str(path)))
     hard = [r for r in result.train + result.dev if r.source == "alpaca-hard"]
     assert sorted(dedup_key(r.text) for r in hard) == sorted(dedup_key(r.text) for r in listed)
     assert not any(r.unsafe for r in hard) and result.dropped["hard_negative_not_found"] == 1

@@ -116,7 +116,6 @@ def text_key(text: str) -> str:
 
 
 def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
-    root = Path(root)
     candidates, jbb_rows, dropped = collect(root, config)
     hard_negatives = read_keys(Path(config.hard_negatives)) if config.hard_negatives else frozenset()
     candidates = _apply_caps(candidates, config, taxonomy, hard_negatives)
