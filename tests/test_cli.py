@@ -127,3 +127,12 @@ def test_data_mine_refuses_bad_arguments_before_scoring(tmp_path, shared_data):
     unknown = run("data", "mine", "--source", str(shared_data), "--sources", "alpaca,wikipedia", "--out", str(tmp_path / "b.jsonl"))
     assert_clean_failure(unknown, "wikipedia")
     assert "known:" in unknown.stderr and not (tmp_path / "b.jsonl").exists()
+
+
+def test_train_resume_without_a_checkpoint_fails_cleanly(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.jsonl").write_text(json.dumps({"text": "How do I bake bread?", "unsafe": False}) + "\n")
+    result = run("train", "--config", "configs/smollm2-135m.yaml", "--data", str(data), "--out", str(tmp_path / "run"), "--resume")
+    assert_clean_failure(result, "nothing to resume")
+    assert not (tmp_path / "run").exists()

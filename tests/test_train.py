@@ -98,3 +98,49 @@ def test_words_init_sets_each_guard_row_to_its_words_mean(tokenizer, taxonomy):
     expected = embedding.weight[tokenizer("harmful", add_special_tokens=False)["input_ids"]].mean(dim=0)
     assert torch.allclose(embedding.weight[ids[3]], expected)
     assert not torch.allclose(embedding.weight[ids[4]], expected)
+
+
+def _tiny_run():
+    examples = [GuardExample(f"Write a scam email number {i} to steal bank logins.", True, ["S2"], "I can't help with a scam email.") for i in range(4)]
+    examples += [GuardExample(f"How do I bake bread number {i}?", False) for i in range(4)]
+    # A large learning rate, so a step that resumes wrongly (optimizer moments, dropout masks)
+    # moves the weights far more than fp16 rounding does.
+    config = TrainConfig(epochs=1, batch_size=2, learning_rate=0.05, lora_r=2, lora_alpha=4, max_query_tokens=16, warmup_ratio=0.0)
+    return config, examples
+
+
+def test_a_paused_and_resumed_run_gives_the_uninterrupted_adapter(tmp_path):
+    import torch
+    from safetensors.torch import load_file
+
+    from slm_guardian.train import train
+    from slm_guardian.train_checkpoint import CHECKPOINT_FILE
+
+    config, examples = _tiny_run()
+    whole = train(config, examples, tmp_path / "whole", device="cpu", command="whole")
+    assert whole["steps"] == 4 and "resumed" not in whole
+
+    assert train(config, examples, tmp_path / "split", device="cpu", pause_after=2) is None
+    assert (tmp_path / "split" / CHECKPOINT_FILE).is_file()
+    assert not (tmp_path / "split" / "adapter_model.safetensors").exists()
+    split = train(config, examples, tmp_path / "split", device="cpu", resume=True, command="split")
+    assert split["resumed"] == 1 and split["steps"] == 4
+    assert split["tokens_seen"] == whole["tokens_seen"]
+    assert not (tmp_path / "split" / CHECKPOINT_FILE).exists()  # the finished adapter folder is clean
+
+    expected = load_file(tmp_path / "whole" / "adapter_model.safetensors")
+    got = load_file(tmp_path / "split" / "adapter_model.safetensors")
+    assert expected.keys() == got.keys()
+    for name, tensor in expected.items():
+        assert torch.equal(tensor, got[name]), name
+
+
+def test_resume_refuses_another_runs_checkpoint(tmp_path):
+    from slm_guardian.train import train
+
+    config, examples = _tiny_run()
+    with pytest.raises(ValueError, match="nothing to resume"):
+        train(config, examples, tmp_path / "run", device="cpu", resume=True)
+    assert train(config, examples, tmp_path / "run", device="cpu", pause_after=1) is None
+    with pytest.raises(ValueError, match="another run"):
+        train(config, examples[:-1], tmp_path / "run", device="cpu", resume=True)

@@ -30,7 +30,7 @@ def fail(message: str, code: int = 2) -> None:
 
 
 AdapterOpt = typer.Option(None, "--adapter", help="Adapter folder (default: $SLM_GUARDIAN_ADAPTER, else the shipped model).")
-BaseOpt = typer.Option(None, "--base-model", help="Base model: smollm2-135m or a Hugging Face causal-LM folder.")
+BaseOpt = typer.Option(None, "--base-model", help="Base model: smollm2-135m, qwen2.5-coder-0.5b (packaged) or a Hugging Face causal-LM folder.")
 ConfigOpt = typer.Option(None, "--config", help="Guardian config YAML: thresholds, per-category thresholds, disabled categories.")
 ThresholdOpt = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Unsafe-score threshold (overrides the config).")
 BackendOpt = typer.Option("torch", "--backend", help="Inference backend: torch (reference, fp32) or ctranslate2 (int8 fast path, converted once and cached).")
@@ -528,11 +528,18 @@ def train(
     config: Path = typer.Option(..., "--config", help="Training config YAML (configs/smollm2-135m.yaml)."),
     data: Path = typer.Option(Path("build/data"), "--data", help="Built data folder (train.jsonl), or the raw ../shared/data to build first."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to write the adapter (default build/adapters/<name>)."),
-    base_model: Optional[str] = typer.Option(None, "--base-model", help="A Hugging Face causal-LM folder to use instead of the config's base."),
+    base_model: Optional[str] = typer.Option(None, "--base-model", help="A packaged base (smollm2-135m, qwen2.5-coder-0.5b) or a Hugging Face causal-LM folder, instead of the config's base."),
     device: Optional[str] = typer.Option(None, "--device", help="cpu or cuda (default: cuda when available)."),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Stop after this many steps (smoke tests)."),
+    checkpoint_every: Optional[int] = typer.Option(None, "--checkpoint-every", min=1, help="Save the training state to OUT/checkpoint.pt every N steps."),
+    pause_after: Optional[int] = typer.Option(None, "--pause-after", min=1, help="Stop after step N with a checkpoint written; --resume continues."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run whose checkpoint is in --out (same config, data and base)."),
 ) -> None:
-    """LoRA fine-tune the multi-task guard model."""
+    """LoRA fine-tune the multi-task guard model.
+
+    A run longer than a session can be split: --checkpoint-every keeps a checkpoint that survives
+    a kill, --pause-after stops cleanly, and the same command with --resume goes on where it
+    stopped and gives the same adapter."""
     from slm_guardian.train_config import TrainConfig
 
     if not config.is_file():
@@ -547,8 +554,21 @@ def train(
 
     examples = read_examples(train_file)
     target = out_dir or Path("build/adapters") / cfg.name
-    command = "guardian " + " ".join(sys.argv[1:])
-    record = run_training(cfg, examples, target, base_model=base_model, device=device, command=command, max_steps=max_steps)
+    from slm_guardian.train_checkpoint import CHECKPOINT_FILE
+
+    if resume and not (target / CHECKPOINT_FILE).is_file():
+        fail(f"nothing to resume: no {CHECKPOINT_FILE} in {target}")
+    command = "guardian " + " ".join(a for a in sys.argv[1:] if a != "--resume")
+    try:
+        record = run_training(
+            cfg, examples, target, base_model=base_model, device=device, command=command, max_steps=max_steps,
+            checkpoint_every=checkpoint_every, pause_after=pause_after, resume=resume,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    if record is None:
+        out.print(f"paused after step {pause_after}; continue with the same command and --resume")
+        return
     out.print(f"adapter written to {target} in {record['wall_time_s']} s ({record['steps']} steps, {record['tokens_seen']} tokens)")
 
 

@@ -19,6 +19,7 @@ from slm_guardian.data.rows import GuardExample
 from slm_guardian.model.format import GUARD, HARM, QUERY, RESPONSE, SAFE, Example, GuardFormat, category_token
 from slm_guardian.model.loading import FormatSpec, init_rows_from_text, load_base_with_tokens
 from slm_guardian.taxonomy import Taxonomy
+from slm_guardian.train_checkpoint import CHECKPOINT_FILE, Checkpoint, TrainingProgress, fingerprint as _fingerprint
 from slm_guardian.train_config import TrainConfig
 
 RECORD_FILE = "training_record.json"
@@ -140,8 +141,16 @@ def train(
     device: str | None = None,
     command: str | None = None,
     max_steps: int | None = None,
-) -> dict:
-    """Fine-tune, save the adapter and a training record to `out_dir`; returns the record."""
+    checkpoint_every: int | None = None,
+    pause_after: int | None = None,
+    resume: bool = False,
+) -> dict | None:
+    """Fine-tune, save the adapter and a training record to `out_dir`; returns the record.
+
+    With `checkpoint_every`, the training state is saved to `out_dir/checkpoint.pt` every that
+    many steps; `resume` continues from it (same config, base and data, else ValueError), so a
+    run longer than a session can be split. `pause_after` stops after that step with a
+    checkpoint written and returns None."""
     from peft import LoraConfig, get_peft_model
     from transformers import get_linear_schedule_with_warmup
 
@@ -182,10 +191,12 @@ def train(
     )
     schedule = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
 
-    tokens_seen = 0
-    losses: list[float] = []
-    progress = tqdm(plan, desc=f"train {config.name}", unit="batch", dynamic_ncols=True)
-    for batch in progress:
+    out_dir = Path(out_dir)
+    checkpoint = Checkpoint(out_dir / CHECKPOINT_FILE, _fingerprint(config, base_name, train_examples, len(plan)))
+    progress_state = checkpoint.load(model, optimizer, schedule) if resume else TrainingProgress()
+    resumed_at = started  # every segment counts its own loading too
+    progress = tqdm(total=len(plan), desc=f"train {config.name}", unit="batch", dynamic_ncols=True, initial=progress_state.step)
+    for step, batch in enumerate(plan[progress_state.step :], start=progress_state.step + 1):
         ids, mask, weights, labels = collate(batch, fmt.ids.eos, target)
         loss = weighted_loss(model, ids, mask, weights, labels)
         loss.backward()
@@ -193,11 +204,22 @@ def train(
         optimizer.step()
         schedule.step()
         optimizer.zero_grad(set_to_none=True)
-        tokens_seen += int(mask.sum())
-        losses.append(loss.item())
-        progress.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}")
+        progress_state.step = step
+        progress_state.tokens_seen += int(mask.sum())
+        progress_state.losses.append(loss.item())
+        progress.update()
+        progress.set_postfix(loss=f"{sum(progress_state.losses[-20:]) / len(progress_state.losses[-20:]):.3f}")
+        at_checkpoint = checkpoint_every and step % checkpoint_every == 0 and step < len(plan)
+        if at_checkpoint or step == pause_after:
+            progress_state.wall_s += time.time() - resumed_at
+            resumed_at = time.time()
+            checkpoint.save(model, optimizer, schedule, progress_state)
+            if step == pause_after and step < len(plan):
+                progress.close()
+                return None
+    progress.close()
+    tokens_seen, losses = progress_state.tokens_seen, progress_state.losses
 
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # The resized embedding matrix is the base's plus the guard rows, which the adapter's
     # trainable-token deltas already hold: saving it whole would add ~100 MB.
@@ -206,7 +228,8 @@ def train(
     FormatSpec(base_name, taxonomy.codes, config.max_query_tokens).save(out_dir)
     if config.taxonomy:
         shutil.copy(config.taxonomy, out_dir / "taxonomy.yaml")
-    wall = time.time() - started
+    wall = progress_state.wall_s + time.time() - resumed_at
+    checkpoint.remove()
     record = {
         "command": command or " ".join(sys.argv),
         "config": asdict(config),
@@ -223,5 +246,7 @@ def train(
         "final_loss_mean_last_50": sum(losses[-50:]) / max(1, len(losses[-50:])),
         "wall_time_s": round(wall, 1),
     }
+    if progress_state.segments:
+        record["resumed"] = progress_state.segments
     (out_dir / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return record
