@@ -7,7 +7,8 @@ import pytest
 
 from slm_guardian.data import sources
 from slm_guardian.data.augment import flip_final_punctuation, vary_punctuation
-from slm_guardian.data.build import JBB_PARAPHRASE, DataConfig, build, collect, content_words, dedup_key, left_out_by_caps, normalize, read_examples, text_key, write
+from slm_guardian.data.build import JBB_PARAPHRASE, DataConfig, build, collect, content_words, left_out_by_caps, normalize, read_examples, write
+from slm_guardian.data.keys import dedup_key, text_key
 from slm_guardian.data.mining import MinedRow, write_list
 from slm_guardian.data.labeller import CategoryLabeller
 from slm_guardian.data.responses import compose_response, topic_phrase

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from slm_guardian.data.build import DataConfig, _apply_caps, left_out_by_caps, text_key
+from slm_guardian.data.build import DataConfig, _apply_caps, left_out_by_caps
+from slm_guardian.data.keys import text_key
 from slm_guardian.data.mining import MinedRow, mine, read_keys, write_list
 from slm_guardian.data.rows import SourceRow
 

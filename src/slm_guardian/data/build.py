@@ -17,6 +17,7 @@ import yaml
 
 from slm_guardian.data import sources, synthetic
 from slm_guardian.data.augment import vary_punctuation
+from slm_guardian.data.keys import dedup_key, text_key
 from slm_guardian.data.labeller import CategoryLabeller
 from slm_guardian.data.mining import read_keys
 from slm_guardian.data.responses import compose_response
@@ -103,16 +104,6 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return re.sub(r"[ \t]+", " ", text).strip()
-
-
-def dedup_key(text: str) -> str:
-    return re.sub(r"\W+", " ", text.lower()).strip()
-
-
-def text_key(text: str) -> str:
-    """A short stable id of a text (SHA-256 of its dedup key): lists of source rows are
-    committed as keys, never as the rows themselves (their licences forbid redistribution)."""
-    return hashlib.sha256(dedup_key(text).encode("utf-8")).hexdigest()[:16]
 
 
 def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:

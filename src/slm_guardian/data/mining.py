@@ -2,7 +2,7 @@
 highest. Adding them past the caps teaches the guard the benign requests it gets wrong, not
 ones it already passes (README, "A fifth attempt at the twins").
 
-The list is committed as text keys (`build.text_key`) with their scores, never as the rows:
+The list is committed as text keys (`keys.text_key`) with their scores, never as the rows:
 the sources' licences forbid redistributing them. `guardian data build` reads the list named
 by the data config's `hard_negatives`.
 """
@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from slm_guardian.data.keys import text_key
 from slm_guardian.data.rows import SourceRow
 
 
@@ -36,8 +37,6 @@ def mine(
 ) -> list[MinedRow]:
     """The rows `score` puts at `min_score` or above, highest first, at most `limit` of them.
     `score` maps a batch of texts to unsafe scores (a guardian's detection)."""
-    from slm_guardian.data.build import text_key
-
     if not 0.0 <= min_score <= 1.0:
         raise ValueError(f"min_score must be between 0 and 1, got {min_score}")
     found: list[MinedRow] = []
