@@ -136,3 +136,15 @@ def test_train_resume_without_a_checkpoint_fails_cleanly(tmp_path):
     result = run("train", "--config", "configs/smollm2-135m.yaml", "--data", str(data), "--out", str(tmp_path / "run"), "--resume")
     assert_clean_failure(result, "nothing to resume")
     assert not (tmp_path / "run").exists()
+
+
+def test_train_will_not_start_over_an_unfinished_run(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.jsonl").write_text(json.dumps({"text": "How do I bake bread?", "unsafe": False}) + "\n")
+    checkpoint = tmp_path / "run" / "checkpoint.pt"
+    checkpoint.parent.mkdir()
+    checkpoint.write_bytes(b"state of a run killed half-way")
+    result = run("train", "--config", "configs/smollm2-135m.yaml", "--data", str(data), "--out", str(tmp_path / "run"))
+    assert_clean_failure(result, "add --resume")
+    assert checkpoint.read_bytes() == b"state of a run killed half-way"

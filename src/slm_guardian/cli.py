@@ -558,6 +558,8 @@ def train(
 
     if resume and not (target / CHECKPOINT_FILE).is_file():
         fail(f"nothing to resume: no {CHECKPOINT_FILE} in {target}")
+    if not resume and (target / CHECKPOINT_FILE).is_file():
+        fail(f"{target} holds an unfinished run: add --resume to continue it, or delete {target / CHECKPOINT_FILE} to start over")
     command = "guardian " + " ".join(a for a in sys.argv[1:] if a != "--resume")
     try:
         record = run_training(

