@@ -55,11 +55,16 @@ def test_moderation_with_a_single_string(server):
     assert set(body["results"][0]["categories"]) >= {"hate", "self-harm/intent", "sexual/minors"}
 
 
+# These requests write a reply (~1-3 s here); httpx's default 5 s timed out in a CI run that
+# shared the 2-core CPU with a training run.
+GENERATION_TIMEOUT_S = 60
+
+
 def test_guard_endpoint_returns_the_full_verdict(server):
-    body = httpx.post(server + "/v1/guard", json={"input": HARMFUL}).json()
+    body = httpx.post(server + "/v1/guard", json={"input": HARMFUL}, timeout=GENERATION_TIMEOUT_S).json()
     assert body["flagged"] and body["response"] and body["thresholds"]["unsafe"] == 0.5
     assert len(body["category_scores"]) == 16
-    forced = httpx.post(server + "/v1/guard", json={"input": BENIGN, "force_safeguard": True}).json()
+    forced = httpx.post(server + "/v1/guard", json={"input": BENIGN, "force_safeguard": True}, timeout=GENERATION_TIMEOUT_S).json()
     assert not forced["flagged"] and forced["response"]
     convo = httpx.post(server + "/v1/guard", json={"input": [{"role": "user", "content": BENIGN}]}).json()
     assert not convo["flagged"]

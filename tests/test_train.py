@@ -144,3 +144,58 @@ def test_resume_refuses_another_runs_checkpoint(tmp_path):
     assert train(config, examples, tmp_path / "run", device="cpu", pause_after=1) is None
     with pytest.raises(ValueError, match="another run"):
         train(config, examples[:-1], tmp_path / "run", device="cpu", resume=True)
+
+
+def test_micro_batches_keep_order_and_respect_the_token_budget():
+    from slm_guardian.model.format import Example
+    from slm_guardian.train import micro_batches
+
+    batch = [Example([1] * n, [1.0] * n) for n in (3, 5, 4, 9, 2)]
+    parts = micro_batches(batch, max_tokens=10)
+    assert [e for part in parts for e in part] == batch
+    assert all(max(len(e.input_ids) for e in part) * len(part) <= 10 or len(part) == 1 for part in parts)
+    assert [len(part) for part in parts] == [2, 1, 1, 1]  # 3+5 fill 5 x 2; 4 cannot join (5 x 3), nor 9 join 4, nor 2 join 9 (9 x 2)
+    assert micro_batches(batch, None) == [batch]
+
+
+def test_a_batch_run_in_parts_takes_the_same_step():
+    import torch
+
+    from slm_guardian.model.format import Example
+    from slm_guardian.train import collate, micro_batches, target_weight, weighted_loss
+
+    torch.manual_seed(0)
+    embed, head = torch.nn.Embedding(8, 4), torch.nn.Linear(4, 8, bias=False)
+
+    class Tiny(torch.nn.Module):  # the two attributes weighted_loss reads from a peft model
+        def __init__(self):
+            super().__init__()
+            self.model = lambda input_ids, attention_mask: type("Out", (), {"last_hidden_state": embed(input_ids)})()
+            self.lm_head = head
+
+        def get_base_model(self):
+            return self
+
+    # Uneven lengths and loss weights, as a harmful row's reply and a safe row's verdict are.
+    batch = [
+        Example([1, 2, 3, 4, 5, 6], [0, 0, 10, 1, 1, 1]),
+        Example([2, 3, 7], [0, 0, 10]),
+        Example([4, 5, 6, 7, 1], [0, 0, 10, 5, 1]),
+    ]
+
+    def step(parts, total_weight):
+        head.weight.grad = None
+        loss = 0.0
+        for part in parts:
+            part_loss = weighted_loss(Tiny(), *collate(part, 0, torch.device("cpu")), total_weight=total_weight)
+            part_loss.backward()
+            loss += part_loss.item()
+        return loss, head.weight.grad.clone()
+
+    parts = micro_batches(batch, max_tokens=7)
+    assert len(parts) == 3
+    whole_loss, whole_grad = step([batch], None)
+    loss, grad = step(parts, target_weight(batch))
+    assert abs(loss - whole_loss) < 1e-5 and torch.allclose(grad, whole_grad, atol=1e-6)
+    own_loss, _ = step(parts, None)  # each part divided by its own weight: a different step
+    assert abs(own_loss - whole_loss) > 0.1

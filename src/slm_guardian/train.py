@@ -107,8 +107,33 @@ def collate(batch: list[Example], pad_id: int, device: torch.device):
     return ids.to(device), mask.to(device), weights.to(device), labels.to(device)
 
 
-def weighted_loss(model, ids: torch.Tensor, mask: torch.Tensor, weights: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+def micro_batches(batch: list[Example], max_tokens: int | None) -> list[list[Example]]:
+    """`batch` cut, in order, into parts of at most `max_tokens` padded tokens (at least one
+    example each): one optimizer step over the parts equals one over the whole batch, with the
+    activation memory of a part. None keeps the batch whole."""
+    if max_tokens is None:
+        return [batch]
+    parts: list[list[Example]] = [[]]
+    for ex in batch:
+        width = max(len(e.input_ids) for e in [*parts[-1], ex])
+        if parts[-1] and width * (len(parts[-1]) + 1) > max_tokens:
+            parts.append([])
+        parts[-1].append(ex)
+    return parts
+
+
+def target_weight(batch: list[Example]) -> float:
+    """The loss weight of a batch's targets: what `weighted_loss` divides by."""
+    return max(1.0, float(sum(sum(ex.weights[1:]) for ex in batch)))
+
+
+def weighted_loss(
+    model, ids: torch.Tensor, mask: torch.Tensor, weights: torch.Tensor, labels: torch.Tensor | None = None, total_weight: float | None = None
+) -> torch.Tensor:
     """Weighted next-token cross-entropy over the target positions only.
+
+    Divided by the batch's own target weight, or by `total_weight` when the batch is one part
+    of a larger one, so that the parts' losses add up to the whole batch's.
 
     The vocabulary projection runs only where a token is a target (the verdict, categories
     and reply), not over the query: on a CPU the full (batch, length, 49k) logits tensor
@@ -122,7 +147,7 @@ def weighted_loss(model, ids: torch.Tensor, mask: torch.Tensor, weights: torch.T
     targets = ids if labels is None else labels
     per_token = torch.nn.functional.cross_entropy(logits.float(), targets[:, 1:][selected], reduction="none")
     w = target_weights[selected]
-    return (per_token * w).sum() / w.sum().clamp(min=1.0)
+    return (per_token * w).sum() / (w.sum().clamp(min=1.0) if total_weight is None else total_weight)
 
 
 def _store_half_precision(path: Path) -> None:
@@ -144,13 +169,16 @@ def train(
     checkpoint_every: int | None = None,
     pause_after: int | None = None,
     resume: bool = False,
+    max_batch_tokens: int | None = None,
 ) -> dict | None:
     """Fine-tune, save the adapter and a training record to `out_dir`; returns the record.
 
     With `checkpoint_every`, the training state is saved to `out_dir/checkpoint.pt` every that
     many steps; `resume` continues from it (same config, base and data, else ValueError), so a
     run longer than a session can be split. `pause_after` stops after that step with a
-    checkpoint written and returns None."""
+    checkpoint written and returns None. `max_batch_tokens` runs each batch in parts of at most
+    that many padded tokens (the same step, less memory: a large base's longest batches need
+    more than 24 GB whole)."""
     from peft import LoraConfig, get_peft_model
     from transformers import get_linear_schedule_with_warmup
 
@@ -197,16 +225,19 @@ def train(
     resumed_at = started  # every segment counts its own loading too
     progress = tqdm(total=len(plan), desc=f"train {config.name}", unit="batch", dynamic_ncols=True, initial=progress_state.step)
     for step, batch in enumerate(plan[progress_state.step :], start=progress_state.step + 1):
-        ids, mask, weights, labels = collate(batch, fmt.ids.eos, target)
-        loss = weighted_loss(model, ids, mask, weights, labels)
-        loss.backward()
+        loss, total_weight = 0.0, target_weight(batch)
+        for part in micro_batches(batch, max_batch_tokens):
+            ids, mask, weights, labels = collate(part, fmt.ids.eos, target)
+            part_loss = weighted_loss(model, ids, mask, weights, labels, total_weight=total_weight)
+            part_loss.backward()
+            loss += part_loss.item()
+            progress_state.tokens_seen += int(mask.sum())
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         schedule.step()
         optimizer.zero_grad(set_to_none=True)
         progress_state.step = step
-        progress_state.tokens_seen += int(mask.sum())
-        progress_state.losses.append(loss.item())
+        progress_state.losses.append(loss)
         progress.update()
         progress.set_postfix(loss=f"{sum(progress_state.losses[-20:]) / len(progress_state.losses[-20:]):.3f}")
         at_checkpoint = checkpoint_every and step % checkpoint_every == 0 and step < len(plan)
@@ -248,5 +279,7 @@ def train(
     }
     if progress_state.segments:
         record["resumed"] = progress_state.segments
+    if max_batch_tokens is not None:
+        record["max_batch_tokens"] = max_batch_tokens
     (out_dir / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return record
