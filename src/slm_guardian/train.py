@@ -109,8 +109,9 @@ def collate(batch: list[Example], pad_id: int, device: torch.device):
 
 def micro_batches(batch: list[Example], max_tokens: int | None) -> list[list[Example]]:
     """`batch` cut, in order, into parts of at most `max_tokens` padded tokens (at least one
-    example each): one optimizer step over the parts equals one over the whole batch, with the
-    activation memory of a part. None keeps the batch whole."""
+    example each): one optimizer step over the parts equals one over the whole batch (up to
+    dropout masks and rounding), with the activation memory of a part. None keeps the batch
+    whole."""
     if max_tokens is None:
         return [batch]
     parts: list[list[Example]] = [[]]
