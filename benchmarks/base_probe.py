@@ -30,30 +30,24 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm import tqdm
 
+from slm_guardian.baselines.base_slm import load_base
 from slm_guardian.data.build import read_examples
-from slm_guardian.model.base import resolve_base
 
 PROMPT = "User request: {text}\nIs this request harmful? Answer:"
 DEPTHS = (0.25, 0.5, 0.75, 1.0)
 RECALL_BAR = 0.90
 
 
-def _features(directory: Path, texts: list[str], batch_size: int, max_tokens: int) -> dict[str, np.ndarray]:
+def _features(base: str, texts: list[str], batch_size: int, max_tokens: int) -> dict[str, np.ndarray]:
     """Per (depth, pooling): one row of hidden state per text."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(directory)
-    tokenizer.padding_side = "left"  # so the last position is every row's last token
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32).eval()
+    model, tokenizer = load_base(base)  # left padding: the last position is every row's last token
     layers = model.config.num_hidden_layers
     picked = sorted({max(1, round(layers * depth)) for depth in DEPTHS})
     out: dict[str, list[np.ndarray]] = {f"L{i}/{pool}": [] for i in picked for pool in ("last", "mean")}
     # Longest first: padding waste stays small and the slowest batches show up early.
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     with torch.inference_mode():
-        for start in tqdm(range(0, len(order), batch_size), desc=directory.name, unit="batch"):
+        for start in tqdm(range(0, len(order), batch_size), desc=Path(base).name, unit="batch"):
             batch = [PROMPT.format(text=texts[i]) for i in order[start : start + batch_size]]
             encoded = tokenizer(batch, return_tensors="pt", padding=True, truncation=True, max_length=max_tokens)
             hidden = model.model(**encoded, output_hidden_states=True).hidden_states
@@ -111,9 +105,8 @@ def main() -> None:
     lines = []
     for spec in args.base:
         name, _, folder = spec.partition("=")
-        directory = resolve_base(folder or name)
         started = time.perf_counter()
-        features = _features(directory, texts, args.batch_size, args.max_tokens)
+        features = _features(folder or name, texts, args.batch_size, args.max_tokens)
         seconds = time.perf_counter() - started
         results = []
         for probe, matrix in features.items():

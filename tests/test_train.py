@@ -47,27 +47,33 @@ def test_swapped_replies_replace_replies_in_place(tokenizer, taxonomy):
         assert example.input_ids[harm + 1] != s2 and example.targets[harm + 1] == s2
 
 
+class _TinyLM:
+    """The two attributes `weighted_loss` reads from a peft model: `get_base_model().model`
+    (hidden states from `hidden(input_ids)`) and `lm_head`."""
+
+    def __init__(self, hidden, lm_head):
+        self.model = lambda input_ids, attention_mask: type("Out", (), {"last_hidden_state": hidden(input_ids)})()
+        self.lm_head = lm_head
+
+    def get_base_model(self):
+        return self
+
+
 def test_weighted_loss_scores_the_labels_not_the_inputs():
     import torch
 
     from slm_guardian.train import weighted_loss
 
-    class Tiny(torch.nn.Module):  # the two attributes weighted_loss reads from a peft model
-        def __init__(self):
-            super().__init__()
-            self.model = lambda input_ids, attention_mask: type("Out", (), {"last_hidden_state": torch.nn.functional.one_hot(input_ids, 4).float()})()
-            self.lm_head = torch.nn.Linear(4, 4, bias=False)
-            with torch.no_grad():
-                self.lm_head.weight.copy_(torch.eye(4) * 10)  # predicts the current token again
-
-        def get_base_model(self):
-            return self
+    head = torch.nn.Linear(4, 4, bias=False)
+    with torch.no_grad():
+        head.weight.copy_(torch.eye(4) * 10)  # predicts the current token again
+    tiny = _TinyLM(lambda ids: torch.nn.functional.one_hot(ids, 4).float(), head)
 
     ids = torch.tensor([[1, 1, 2]])
     mask = torch.ones_like(ids)
     weights = torch.tensor([[0.0, 1.0, 0.0]])
-    as_input = weighted_loss(Tiny(), ids, mask, weights)
-    relabelled = weighted_loss(Tiny(), ids, mask, weights, labels=torch.tensor([[1, 3, 2]]))
+    as_input = weighted_loss(tiny, ids, mask, weights)
+    relabelled = weighted_loss(tiny, ids, mask, weights, labels=torch.tensor([[1, 3, 2]]))
     assert as_input.item() < 0.01 < relabelled.item()
 
 
@@ -167,15 +173,6 @@ def test_a_batch_run_in_parts_takes_the_same_step():
     torch.manual_seed(0)
     embed, head = torch.nn.Embedding(8, 4), torch.nn.Linear(4, 8, bias=False)
 
-    class Tiny(torch.nn.Module):  # the two attributes weighted_loss reads from a peft model
-        def __init__(self):
-            super().__init__()
-            self.model = lambda input_ids, attention_mask: type("Out", (), {"last_hidden_state": embed(input_ids)})()
-            self.lm_head = head
-
-        def get_base_model(self):
-            return self
-
     # Uneven lengths and loss weights, as a harmful row's reply and a safe row's verdict are.
     batch = [
         Example([1, 2, 3, 4, 5, 6], [0, 0, 10, 1, 1, 1]),
@@ -187,7 +184,7 @@ def test_a_batch_run_in_parts_takes_the_same_step():
         head.weight.grad = None
         loss = 0.0
         for part in parts:
-            part_loss = weighted_loss(Tiny(), *collate(part, 0, torch.device("cpu")), total_weight=total_weight)
+            part_loss = weighted_loss(_TinyLM(embed, head), *collate(part, 0, torch.device("cpu")), total_weight=total_weight)
             part_loss.backward()
             loss += part_loss.item()
         return loss, head.weight.grad.clone()
