@@ -17,7 +17,6 @@ to the last two columns' comparison.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import time
 from pathlib import Path
@@ -30,12 +29,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm import tqdm
 
+from score_files import ScoreFileError, read_scores, twins_at_recall
+
 from slm_guardian.baselines.base_slm import load_base
 from slm_guardian.data.build import read_examples
 
 PROMPT = "User request: {text}\nIs this request harmful? Answer:"
 DEPTHS = (0.25, 0.5, 0.75, 1.0)
-RECALL_BAR = 0.90
 
 
 def _features(base: str, texts: list[str], batch_size: int, max_tokens: int) -> dict[str, np.ndarray]:
@@ -59,12 +59,6 @@ def _features(base: str, texts: list[str], batch_size: int, max_tokens: int) -> 
     return {key: np.concatenate(parts)[inverse] for key, parts in out.items()}
 
 
-def _twins_at_recall(gold: np.ndarray, score: np.ndarray) -> float:
-    """Share of benign twins flagged at the highest threshold that flags 90% of the harmful rows."""
-    threshold = np.sort(score[gold])[::-1][int(np.ceil(RECALL_BAR * gold.sum())) - 1]
-    return float(np.mean(score[~gold] >= threshold))
-
-
 def _row(name: str, probe: str, dev: tuple | None, jbb_gold: np.ndarray, jbb_score: np.ndarray) -> str:
     dev_cells = ["–", "–"] if dev is None else [f"{roc_auc_score(*dev):.3f}", f"{f1_score(dev[0], dev[1] >= 0.5):.3f}"]
     cells = [
@@ -74,7 +68,7 @@ def _row(name: str, probe: str, dev: tuple | None, jbb_gold: np.ndarray, jbb_sco
         f"{roc_auc_score(jbb_gold, jbb_score):.3f}",
         f"{np.mean(jbb_score[jbb_gold] >= 0.5):.1%}",
         f"{np.mean(jbb_score[~jbb_gold] >= 0.5):.0%}",
-        f"{_twins_at_recall(jbb_gold, jbb_score):.0%}",
+        f"{twins_at_recall(jbb_gold, jbb_score):.0%}",
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -120,10 +114,11 @@ def main() -> None:
         print(f"{name}: features of {len(texts)} rows in {seconds:.0f} s", flush=True)
     for spec in args.scores:
         name, _, path = spec.partition("=")
-        scored = [json.loads(line) for line in Path(path).read_text("utf-8").splitlines() if line.strip()]
-        if [row.get("text") for row in scored] != [row.text for row in splits["jbb"]]:
-            parser.error(f"{path} must hold one row per row of {args.data / 'jbb.jsonl'}, in order")
-        lines.append(_row(name, "fine-tuned guard", None, gold["jbb"], np.array([row["unsafe_score"] for row in scored])))
+        try:
+            scores = read_scores(Path(path), args.data / "jbb.jsonl", [row.text for row in splits["jbb"]])
+        except ScoreFileError as error:
+            parser.error(str(error))
+        lines.append(_row(name, "fine-tuned guard", None, gold["jbb"], scores))
 
     print("| base | probe (layer/pooling) | dev ROC AUC | dev F1 | JBB ROC AUC | JBB harmful flagged | JBB twins flagged | twins at 90% recall |")
     print("|---|---|---|---|---|---|---|---|")
