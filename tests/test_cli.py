@@ -138,6 +138,15 @@ def test_train_resume_without_a_checkpoint_fails_cleanly(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+def test_train_snapshot_without_an_unfinished_run_fails_cleanly(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.jsonl").write_text(json.dumps({"text": "How do I bake bread?", "unsafe": False}) + "\n")
+    result = run("train", "--config", "configs/smollm2-135m.yaml", "--data", str(data), "--out", str(tmp_path / "run"), "--snapshot", str(tmp_path / "mid"))
+    assert_clean_failure(result, "no unfinished run to snapshot")
+    assert not (tmp_path / "mid").exists()
+
+
 def test_train_will_not_start_over_an_unfinished_run(tmp_path):
     data = tmp_path / "data"
     data.mkdir()

@@ -119,7 +119,7 @@ def test_a_paused_and_resumed_run_gives_the_uninterrupted_adapter(tmp_path):
     import torch
     from safetensors.torch import load_file
 
-    from slm_guardian.train import train
+    from slm_guardian.train import adapter_from_checkpoint, train
     from slm_guardian.train_checkpoint import CHECKPOINT_FILE
 
     config, examples = _tiny_run()
@@ -129,6 +129,18 @@ def test_a_paused_and_resumed_run_gives_the_uninterrupted_adapter(tmp_path):
     assert train(config, examples, tmp_path / "split", device="cpu", pause_after=2) is None
     assert (tmp_path / "split" / CHECKPOINT_FILE).is_file()
     assert not (tmp_path / "split" / "adapter_model.safetensors").exists()
+
+    # The unfinished run can be evaluated: its checkpoint saved as an adapter, the run untouched.
+    assert adapter_from_checkpoint(config, tmp_path / "split", tmp_path / "mid") == 2
+    state = torch.load(tmp_path / "split" / CHECKPOINT_FILE, weights_only=False)["trainable"]
+    trained = {name.replace(".default", ""): tensor for name, tensor in state.items()}  # PEFT drops the adapter name on save
+    mid = load_file(tmp_path / "mid" / "adapter_model.safetensors")
+    lora_b = [name for name in mid if "lora_B" in name]
+    assert lora_b and all(mid[name].abs().sum() > 0 for name in lora_b)  # LoRA B starts at zero
+    for name, tensor in mid.items():
+        assert torch.allclose(tensor.float(), trained[name], atol=1e-3), name
+    assert (tmp_path / "mid" / "guard_format.json").is_file()
+
     split = train(config, examples, tmp_path / "split", device="cpu", resume=True, command="split")
     assert split["resumed"] == 1 and split["steps"] == 4
     assert split["tokens_seen"] == whole["tokens_seen"]

@@ -535,12 +535,14 @@ def train(
     pause_after: Optional[int] = typer.Option(None, "--pause-after", min=1, help="Stop after step N with a checkpoint written; --resume continues."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run whose checkpoint is in --out (same config, data and base)."),
     max_batch_tokens: Optional[int] = typer.Option(None, "--max-batch-tokens", min=16, help="Run each batch in parts of at most N padded tokens: the same steps in less memory (a 0.5B base needs ~2048 on 24 GB)."),
+    snapshot: Optional[Path] = typer.Option(None, "--snapshot", help="Do not train: save the unfinished run's checkpoint (in --out) as an adapter in this new folder, to evaluate the run before it ends."),
 ) -> None:
     """LoRA fine-tune the multi-task guard model.
 
     A run longer than a session can be split: --checkpoint-every keeps a checkpoint that survives
     a kill, --pause-after stops cleanly, and the same command with --resume goes on where it
-    stopped and gives the same adapter."""
+    stopped and gives the same adapter. --snapshot turns the latest checkpoint into an adapter
+    folder (for guardian eval or classify --adapter) and leaves the run as it was."""
     from slm_guardian.train_config import TrainConfig
 
     if not config.is_file():
@@ -549,14 +551,16 @@ def train(
         cfg = TrainConfig.from_yaml(config)
     except (ValueError, TypeError) as exc:
         fail(str(exc))
+    target = out_dir or Path("build/adapters") / cfg.name
+    if snapshot is not None:
+        _snapshot(cfg, target, snapshot, base_model)
+        return
     train_file = _training_file(data, cfg)
     from slm_guardian.data.build import read_examples
     from slm_guardian.train import train as run_training
-
-    examples = read_examples(train_file)
-    target = out_dir or Path("build/adapters") / cfg.name
     from slm_guardian.train_checkpoint import CHECKPOINT_FILE
 
+    examples = read_examples(train_file)
     if resume and not (target / CHECKPOINT_FILE).is_file():
         fail(f"nothing to resume: no {CHECKPOINT_FILE} in {target}")
     if not resume and (target / CHECKPOINT_FILE).is_file():
@@ -573,6 +577,21 @@ def train(
         out.print(f"paused after step {pause_after}; continue with the same command and --resume")
         return
     out.print(f"adapter written to {target} in {record['wall_time_s']} s ({record['steps']} steps, {record['tokens_seen']} tokens)")
+
+
+def _snapshot(cfg, run_dir: Path, folder: Path, base_model: str | None) -> None:
+    from slm_guardian.train import adapter_from_checkpoint
+    from slm_guardian.train_checkpoint import CHECKPOINT_FILE
+
+    if not (run_dir / CHECKPOINT_FILE).is_file():
+        fail(f"no unfinished run to snapshot: no {CHECKPOINT_FILE} in {run_dir}")
+    if folder.exists() and any(folder.iterdir()):
+        fail(f"{folder} already exists and is not empty; name a new folder for the snapshot")
+    try:
+        step = adapter_from_checkpoint(cfg, run_dir, folder, base_model)
+    except ValueError as exc:
+        fail(str(exc))
+    out.print(f"the run in {run_dir} at step {step} saved as an adapter in {folder}")
 
 
 def _training_file(data: Path, cfg) -> Path:

@@ -159,6 +159,50 @@ def _store_half_precision(path: Path) -> None:
     save_file({k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}, path, metadata={"format": "pt"})
 
 
+def _taxonomy(config: TrainConfig) -> Taxonomy:
+    return Taxonomy.from_yaml(config.taxonomy) if config.taxonomy else Taxonomy.default()
+
+
+def lora_model(config: TrainConfig, base_name: str | None, taxonomy: Taxonomy):
+    """The base with the guard tokens added and LoRA attached, before any training: (model, tokenizer)."""
+    from peft import LoraConfig, get_peft_model
+
+    model, tokenizer, token_ids = load_base_with_tokens(base_name, taxonomy.codes)
+    if config.token_init == "words":
+        init_rows_from_text(model, tokenizer, {tokenizer.convert_tokens_to_ids(t): w for t, w in token_words(taxonomy).items()})
+    lora = LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=config.lora_target_modules,
+        trainable_token_indices=token_ids,  # only the new guard tokens' embedding rows train
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, lora), tokenizer
+
+
+def _save_adapter(model, out_dir: Path, config: TrainConfig, base_name: str | None, taxonomy: Taxonomy) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The resized embedding matrix is the base's plus the guard rows, which the adapter's
+    # trainable-token deltas already hold: saving it whole would add ~100 MB.
+    model.save_pretrained(out_dir, save_embedding_layers=False)
+    _store_half_precision(out_dir / "adapter_model.safetensors")
+    FormatSpec(base_name, taxonomy.codes, config.max_query_tokens).save(out_dir)
+    if config.taxonomy:
+        shutil.copy(config.taxonomy, out_dir / "taxonomy.yaml")
+
+
+def adapter_from_checkpoint(config: TrainConfig, run_dir: Path, out_dir: Path, base_model: str | None = None) -> int:
+    """Save an unfinished run's checkpoint (`run_dir/checkpoint.pt`) as an adapter in `out_dir`,
+    to evaluate the run before it ends; returns the step it was taken at. The run is untouched."""
+    base_name = base_model or config.base_model
+    taxonomy = _taxonomy(config)
+    model, _ = lora_model(config, base_name, taxonomy)
+    progress = Checkpoint(Path(run_dir) / CHECKPOINT_FILE, run="").restore_weights(model)
+    _save_adapter(model, Path(out_dir), config, base_name, taxonomy)
+    return progress.step
+
+
 def train(
     config: TrainConfig,
     train_examples: list[GuardExample],
@@ -180,30 +224,18 @@ def train(
     checkpoint written and returns None. `max_batch_tokens` runs each batch in parts of at most
     that many padded tokens (the same step, less memory: a large base's longest batches need
     more than 24 GB whole)."""
-    from peft import LoraConfig, get_peft_model
     from transformers import get_linear_schedule_with_warmup
 
     started = time.time()
     random.seed(config.seed)
     torch.manual_seed(config.seed)
-    taxonomy = Taxonomy.from_yaml(config.taxonomy) if config.taxonomy else Taxonomy.default()
+    taxonomy = _taxonomy(config)
     unknown = sorted({c for ex in train_examples for c in ex.categories} - set(taxonomy.codes))
     if unknown:
         raise ValueError(f"training data uses categories not in the taxonomy: {unknown}")
     base_name = base_model or config.base_model
-    model, tokenizer, token_ids = load_base_with_tokens(base_name, taxonomy.codes)
-    if config.token_init == "words":
-        init_rows_from_text(model, tokenizer, {tokenizer.convert_tokens_to_ids(t): w for t, w in token_words(taxonomy).items()})
+    model, tokenizer = lora_model(config, base_name, taxonomy)
     fmt = GuardFormat(tokenizer, taxonomy.codes, config.max_query_tokens)
-    lora = LoraConfig(
-        r=config.lora_r,
-        lora_alpha=config.lora_alpha,
-        lora_dropout=config.lora_dropout,
-        target_modules=config.lora_target_modules,
-        trainable_token_indices=token_ids,  # only the new guard tokens' embedding rows train
-        task_type="CAUSAL_LM",
-    )
-    model = get_peft_model(model, lora)
     target = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     model.to(target).train()
 
@@ -252,14 +284,7 @@ def train(
     progress.close()
     tokens_seen, losses = progress_state.tokens_seen, progress_state.losses
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # The resized embedding matrix is the base's plus the guard rows, which the adapter's
-    # trainable-token deltas already hold: saving it whole would add ~100 MB.
-    model.save_pretrained(out_dir, save_embedding_layers=False)
-    _store_half_precision(out_dir / "adapter_model.safetensors")
-    FormatSpec(base_name, taxonomy.codes, config.max_query_tokens).save(out_dir)
-    if config.taxonomy:
-        shutil.copy(config.taxonomy, out_dir / "taxonomy.yaml")
+    _save_adapter(model, out_dir, config, base_name, taxonomy)
     wall = progress_state.wall_s + time.time() - resumed_at
     checkpoint.remove()
     record = {

@@ -58,16 +58,29 @@ class Checkpoint:
         torch.save(state, staging)
         os.replace(staging, self.path)  # a kill mid-save leaves the previous checkpoint whole
 
-    def load(self, model, optimizer, schedule) -> TrainingProgress:
+    def _read(self) -> dict:
         if not self.path.is_file():
             raise ValueError(f"nothing to resume: no {self.path.name} in {self.path.parent}")
-        state = torch.load(self.path, weights_only=False)
-        if state["run"] != self.run:
-            raise ValueError(f"{self.path} belongs to another run: the config, base model or training data differ")
+        return torch.load(self.path, weights_only=False)
+
+    @staticmethod
+    def _restore(model, state: dict) -> None:
         missing = set(state["trainable"]) - set(model.state_dict())
         if missing:
-            raise ValueError(f"{self.path} holds weights this model lacks: {sorted(missing)[:3]}")
+            raise ValueError(f"the checkpoint holds weights this model lacks: {sorted(missing)[:3]}")
         model.load_state_dict(state["trainable"], strict=False)
+
+    def restore_weights(self, model) -> TrainingProgress:
+        """Only the trained weights, into a model built as the run built it (its run is not checked)."""
+        state = self._read()
+        self._restore(model, state)
+        return TrainingProgress(**state["progress"])
+
+    def load(self, model, optimizer, schedule) -> TrainingProgress:
+        state = self._read()
+        if state["run"] != self.run:
+            raise ValueError(f"{self.path} belongs to another run: the config, base model or training data differ")
+        self._restore(model, state)
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
         torch.set_rng_state(state["torch_rng"])
