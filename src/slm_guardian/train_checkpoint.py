@@ -68,7 +68,10 @@ class Checkpoint:
         missing = set(state["trainable"]) - set(model.state_dict())
         if missing:
             raise ValueError(f"the checkpoint holds weights this model lacks: {sorted(missing)[:3]}")
-        model.load_state_dict(state["trainable"], strict=False)
+        try:
+            model.load_state_dict(state["trainable"], strict=False)
+        except RuntimeError as exc:  # shapes differ: another base model or LoRA rank
+            raise ValueError(f"the checkpoint does not fit this model (another base model or LoRA settings?): {str(exc)[:200]}") from None
 
     def restore_weights(self, model) -> TrainingProgress:
         """Only the trained weights, into a model built as the run built it (its run is not checked)."""
