@@ -63,15 +63,14 @@ class Checkpoint:
             raise ValueError(f"nothing to resume: no {self.path.name} in {self.path.parent}")
         return torch.load(self.path, weights_only=False)
 
-    @staticmethod
-    def _restore(model, state: dict) -> None:
+    def _restore(self, model, state: dict) -> None:
         missing = set(state["trainable"]) - set(model.state_dict())
         if missing:
-            raise ValueError(f"the checkpoint holds weights this model lacks: {sorted(missing)[:3]}")
+            raise ValueError(f"{self.path} holds weights this model lacks: {sorted(missing)[:3]}")
         try:
             model.load_state_dict(state["trainable"], strict=False)
         except RuntimeError as exc:  # shapes differ: another base model or LoRA rank
-            raise ValueError(f"the checkpoint does not fit this model (another base model or LoRA settings?): {str(exc)[:200]}") from None
+            raise ValueError(f"{self.path} does not fit this model (another base model or LoRA settings?): {str(exc)[:200]}") from None
 
     def restore_weights(self, model) -> TrainingProgress:
         """Only the trained weights, into a model built as the run built it (its run is not checked)."""
