@@ -40,3 +40,14 @@ def guardian():
     from slm_guardian import Guardian
 
     return Guardian.load()
+
+
+@pytest.fixture(scope="session")
+def built(shared_data, taxonomy, tmp_path_factory):
+    """The shipped data build (configs/data.yaml), written to a temporary folder."""
+    from slm_guardian.data.build import DataConfig, build, write
+
+    result = build(shared_data, taxonomy, DataConfig.from_yaml(REPO / "configs/data.yaml"))
+    out = tmp_path_factory.mktemp("data")
+    write(result, out)
+    return result, out

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from slm_guardian.guardian import Guardian, InvalidInput, to_text
+from slm_guardian.guardian import NEUTRAL_REPLY, Guardian, InvalidInput, to_text
 from slm_guardian.guardian_config import ConfigError, GuardianConfig
 from slm_guardian.model.guard_model import Scores
 
@@ -69,10 +69,30 @@ def test_disabled_category_is_never_flagged(model, taxonomy):
     assert guardian.check("bomb").flagged
 
 
-def test_force_safeguard_writes_a_reply_for_a_safe_query(model, taxonomy):
+def test_force_safeguard_on_a_harmless_query_gives_a_neutral_reason(model, taxonomy):
     verdict = Guardian(model, taxonomy).force_safeguard("bread")
-    assert not verdict.flagged and verdict.response
-    assert model.replies == [("bread", ("S2",))]
+    assert not verdict.flagged and verdict.response == NEUTRAL_REPLY
+    assert model.replies == []  # no reply written for a category that does not apply
+
+
+def test_force_safeguard_on_a_flagged_query_writes_for_its_categories(model, taxonomy):
+    verdict = Guardian(model, taxonomy).force_safeguard("bomb")
+    assert verdict.response == "I can't help with that (S9,S1)."
+
+
+def test_write_reply_uses_the_given_categories_and_rejects_unknown_ones(model, taxonomy):
+    guardian = Guardian(model, taxonomy)
+    assert guardian.write_reply("bread", ["S2"]) == "I can't help with that (S2)."
+    with pytest.raises(InvalidInput, match="known categories"):
+        guardian.write_reply("bread", ["S99"])
+
+
+def test_self_harm_leads_over_specialised_advice_when_both_apply(taxonomy):
+    scores = {c: 0.0 for c in taxonomy.codes}
+    model = FixedScores(taxonomy.codes, {"pills": Scores(0.95, {**scores, "S6": 0.6, "S11": 0.4})})
+    verdict = Guardian(model, taxonomy).check("pills")
+    assert verdict.category_codes == ["S11", "S6"]
+    assert model.replies == [("pills", ("S11", "S6"))]
 
 
 def test_check_batch_keeps_order(model, taxonomy):

@@ -98,3 +98,44 @@ def test_invalid_taxonomy_files_fail_clearly(tmp_path, body, message):
 def test_missing_taxonomy_file(tmp_path):
     with pytest.raises(TaxonomyError, match="cannot read"):
         Taxonomy.from_yaml(tmp_path / "nope.yaml")
+
+
+def test_every_packaged_category_carries_a_policy(taxonomy):
+    for category in taxonomy.categories:
+        assert category.policy is not None, category.code
+        assert category.policy.unsafe and category.policy.safe
+        assert category.policy.unsafe_examples and category.policy.safe_examples
+
+
+def test_policy_fields_are_validated():
+    import pytest
+
+    from slm_guardian.taxonomy import Taxonomy, TaxonomyError
+
+    base = {"code": "X1", "name": "Thing", "definition": "d"}
+    ok = Taxonomy.from_dict({"categories": [{**base, "policy": {"unsafe": ["a"], "safe": ["b"], "edge": ["c"]}, "priority": 2}]})
+    assert ok["X1"].policy.edge == ("c",) and ok["X1"].priority == 2
+    for bad, message in [
+        ({"unsafe": ["a"]}, "policy.safe is empty"),
+        ({"unsafe": ["a"], "safe": ["b"], "notes": ["x"]}, "unknown policy keys"),
+        ({"unsafe": "a", "safe": ["b"]}, "list of non-empty strings"),
+        (["a"], "policy must be a mapping"),
+    ]:
+        with pytest.raises(TaxonomyError, match=message):
+            Taxonomy.from_dict({"categories": [{**base, "policy": bad}]})
+    with pytest.raises(TaxonomyError, match="priority must be an integer"):
+        Taxonomy.from_dict({"categories": [{**base, "priority": "high"}]})
+
+
+def test_self_harm_leads_the_reply_over_specialised_advice(taxonomy):
+    assert taxonomy.leading_code(["S6", "S11"]) == "S11"
+    assert taxonomy.leading_code(["S2", "S1"]) == "S2"  # equal priority: the order given
+
+
+def test_docs_policy_matches_the_taxonomy(taxonomy):
+    from pathlib import Path
+
+    from slm_guardian.policy_doc import policy_markdown
+
+    text = (Path(__file__).resolve().parents[1] / "docs/policy.md").read_text("utf-8")
+    assert policy_markdown(taxonomy) in text, "docs/policy.md is stale: run `guardian taxonomy --policy` and paste it"

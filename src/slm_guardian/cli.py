@@ -230,18 +230,27 @@ def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, acto
 def taxonomy(
     file: Optional[Path] = typer.Option(None, "--file", help="Show this taxonomy YAML instead of the packaged one."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    policy: bool = typer.Option(False, "--policy", help="Print the written policy (unsafe in any frame, safe, edge cases, examples) as Markdown."),
 ) -> None:
-    """List the harm categories: code, name and definition."""
+    """List the harm categories: code, name and definition (--policy: the full written policy)."""
     import json
+    from dataclasses import asdict
 
+    from slm_guardian.policy_doc import policy_markdown
     from slm_guardian.taxonomy import Taxonomy, TaxonomyError
 
     try:
         tax = Taxonomy.from_yaml(file) if file else Taxonomy.default()
     except TaxonomyError as exc:
         fail(str(exc))
+    if policy and not as_json:
+        print(policy_markdown(tax), end="")
+        return
     if as_json:
-        rows = [{"code": c.code, "name": c.name, "definition": c.definition, "openai": list(c.openai)} for c in tax.categories]
+        rows = [
+            {"code": c.code, "name": c.name, "definition": c.definition, "openai": list(c.openai), "priority": c.priority, "policy": asdict(c.policy) if c.policy else None}
+            for c in tax.categories
+        ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table(title="harm categories")
@@ -255,7 +264,7 @@ def taxonomy(
 
 @app.command(name="eval")
 def evaluate(
-    datasets: list[str] = typer.Argument(None, help="dev, jbb, jbb-harmful, jbb-benign, or labelled JSONL files (text, unsafe, optional categories). Default: dev jbb-harmful jbb-benign."),
+    datasets: list[str] = typer.Argument(None, help="dev, jbb, jbb-harmful, jbb-benign, coconot, hatecheck, toxigen, policy-probes, or labelled JSONL files (text, unsafe, optional categories and label). Default: the whole dev suite (all of these but jbb)."),
     data: Path = typer.Option(Path("build/data"), "--data", help="Built data folder holding train.jsonl, dev.jsonl and jbb.jsonl."),
     report_dir: Optional[Path] = typer.Option(None, "--report", help="Write report.md, PNG plots and results.json into this folder."),
     baselines: Optional[str] = typer.Option(None, "--baselines", help="Comma-separated: keyword, profanity, minilm, zero-shot (detectors); static, prompted-refusal (responses); or 'all'."),
@@ -279,10 +288,10 @@ def evaluate(
     import sys
 
     from slm_guardian.baselines import BASELINE_NAMES, make_baseline
-    from slm_guardian.evaluate import detection_table, evaluate_dataset, latency, load_dataset, response_table
+    from slm_guardian.evaluate import DEV_SUITE, breakdown_tables, detection_table, evaluate_dataset, latency, load_dataset, response_table
     from slm_guardian.refusal_check import validate_refusal_detector
 
-    names = datasets or ["dev", "jbb-harmful", "jbb-benign"]
+    names = datasets or list(DEV_SUITE)
     wanted = [] if not baselines else (list(BASELINE_NAMES) if baselines.strip() == "all" else [b.strip() for b in baselines.split(",") if b.strip()])
     unknown = [b for b in wanted if b not in BASELINE_NAMES]
     if unknown:
@@ -324,6 +333,8 @@ def evaluate(
     except FileNotFoundError as exc:
         err.print(f"refusal detector not validated: {exc}")
     out.print(detection_table(results), highlight=False, soft_wrap=True)
+    for table in breakdown_tables(results):
+        out.print("\n" + table, highlight=False, soft_wrap=True)
     if not no_responses:
         out.print(response_table(results), highlight=False, soft_wrap=True)
     if "latency" in extras:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from slm_guardian.breakdown import category_rates, category_table, group_rates, group_table
 from slm_guardian.guardian import Guardian
 from slm_guardian.metrics import category_metrics, detection_metrics, is_refusal, response_metrics
 from slm_guardian.taxonomy import Taxonomy
@@ -25,14 +26,37 @@ class LabelledRow:
     unsafe: bool
     categories: tuple[str, ...] = ()
     source: str = ""
+    label: str | None = None  # the row's group for the breakdown (policy area, functionality, ...)
+
+
+# Named sets in the built data folder: the dev split, JailbreakBench, and the held-out dev parts
+# of the human-labelled sets (data/labelled_sources.py).
+BUILT_SETS = {
+    "dev": "dev.jsonl",
+    "jbb": "jbb.jsonl",
+    "jbb-harmful": "jbb.jsonl",
+    "jbb-benign": "jbb.jsonl",
+    "coconot": "coconot.jsonl",
+    "hatecheck": "hatecheck.jsonl",
+    "toxigen": "toxigen.jsonl",
+}
+# Hand-written probes of docs/policy.md, committed with the repository (run from its root).
+POLICY_PROBES = Path("benchmarks/policy_probes.jsonl")
+DEV_SUITE = ("dev", "jbb-harmful", "jbb-benign", "coconot", "hatecheck", "toxigen", "policy-probes")
 
 
 def load_dataset(name: str, data_dir: Path) -> tuple[str, list[LabelledRow]]:
-    """`dev`, `jbb`, `jbb-harmful`, `jbb-benign` (from the built data), or a labelled JSONL path."""
-    named = {"dev": "dev.jsonl", "jbb": "jbb.jsonl", "jbb-harmful": "jbb.jsonl", "jbb-benign": "jbb.jsonl"}
-    path = data_dir / named[name] if name in named else Path(name)
+    """A named set (BUILT_SETS from the built data, `policy-probes` from benchmarks/), or a
+    labelled JSONL path."""
+    if name == "policy-probes":
+        path = POLICY_PROBES
+        hint = " (run from the repository root, or pass the file's path)"
+    elif name in BUILT_SETS:
+        path = data_dir / BUILT_SETS[name]
+        hint = " (run `guardian data build` first)"
+    else:
+        path, hint = Path(name), ""
     if not path.is_file():
-        hint = " (run `guardian data build` first)" if name in named else ""
         raise FileNotFoundError(f"dataset {name}: {path} not found{hint}")
     rows = []
     with path.open(encoding="utf-8") as handle:
@@ -41,7 +65,9 @@ def load_dataset(name: str, data_dir: Path) -> tuple[str, list[LabelledRow]]:
                 continue
             try:
                 raw = json.loads(line)
-                row = LabelledRow(raw["text"], bool(raw["unsafe"]), tuple(raw.get("categories") or ()), raw.get("source", ""))
+                row = LabelledRow(
+                    raw["text"], bool(raw["unsafe"]), tuple(raw.get("categories") or ()), raw.get("source", ""), raw.get("label") or raw.get("policy_area")
+                )
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path} line {number}: needs 'text' and 'unsafe' ({exc})") from exc
             rows.append(row)
@@ -49,7 +75,7 @@ def load_dataset(name: str, data_dir: Path) -> tuple[str, list[LabelledRow]]:
         rows = [r for r in rows if r.unsafe]
     elif name == "jbb-benign":
         rows = [r for r in rows if not r.unsafe]
-    return (name if name in named else path.stem), rows
+    return (name if name in BUILT_SETS or name == "policy-probes" else path.stem), rows
 
 
 @dataclass
@@ -73,6 +99,7 @@ class DatasetResult:
     labels: list[bool]
     gold_categories: list[tuple[str, ...]]
     systems: dict[str, SystemResult] = field(default_factory=dict)
+    groups: list[str | None] = field(default_factory=list)
     response_queries: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -93,10 +120,13 @@ def detection_summary(data: DatasetResult, result: SystemResult, taxonomy: Taxon
     if data.labels and all(data.labels):
         metrics = {k: metrics[k] for k in ("n", "positives", "flag_rate", "recall", "ece") if k in metrics}
     out = {"detection": metrics}
+    if any(data.groups):
+        out["by_group"] = group_rates(data.labels, result.flagged, data.groups)
     if result.categories is not None and any(data.gold_categories):
         # Categories count only where the row is flagged: an unflagged row names no category.
         predicted = [c if f else () for c, f in zip(result.categories, result.flagged)]
         out["per_category"] = category_metrics(data.gold_categories, predicted, taxonomy.codes)
+        out["category_rates"] = category_rates(data.labels, result.flagged, data.gold_categories, predicted, taxonomy.codes)
     return out
 
 
@@ -146,7 +176,7 @@ def evaluate_dataset(
     taxonomy = guardian.taxonomy
     texts = [r.text for r in rows]
     gold = [tuple(r.categories) for r in rows]
-    data = DatasetResult(name, [r.unsafe for r in rows], gold)
+    data = DatasetResult(name, [r.unsafe for r in rows], gold, groups=[r.label for r in rows])
     guards = {"guardian": guardian, **(variants or {})}
     for system, guard in guards.items():
         if guard.task == "response":
@@ -173,7 +203,7 @@ def evaluate_dataset(
     writers.update({b.name: b for b in baselines or [] if hasattr(b, "respond")})
     for system, writer in writers.items():
         if isinstance(writer, Guardian):
-            responses = [writer.force_safeguard(q).response or "" for q in tqdm(queries, desc=f"{name}: {system} responses", unit="query", leave=False)]
+            responses = [_judged_reply(writer, q) for q in tqdm(queries, desc=f"{name}: {system} responses", unit="query", leave=False)]
         else:
             responses = writer.respond(queries)
         result = data.systems.get(system) or data.systems.setdefault(system, SystemResult(system, [], []))
@@ -185,6 +215,14 @@ def evaluate_dataset(
         result.metrics["response_examples"] = [{"text": q, "response": r} for q, r in list(zip(queries, responses))[:5]]
         result.metrics["responses"]["sampled_from_flagged"] = len([1 for r, f in zip(rows, main.flagged) if f and r.unsafe])
     return data
+
+
+def _judged_reply(writer: Guardian, query: str) -> str:
+    """The reply `writer` gives a harmful query: for its own categories, or, where it names
+    none (a compared adapter that misses the query), for its likeliest one."""
+    verdict = writer.check(query, respond=False)
+    codes = verdict.category_codes or [max(verdict.category_scores, key=verdict.category_scores.get)]
+    return writer.write_reply(query, codes)
 
 
 def timed_ms(fn, repeats: int) -> list[float]:
@@ -205,7 +243,7 @@ def p95(samples: list[float]) -> float:
 def latency(guardian: Guardian, repeats: int = 20) -> dict:
     """p50/p95 wall time of `check` on one short query: detection only, and with a response."""
     detect = timed_ms(lambda: guardian.check(LATENCY_QUERY, respond=False), repeats)
-    forced = timed_ms(lambda: guardian.force_safeguard(LATENCY_QUERY), repeats)
+    forced = timed_ms(lambda: guardian.write_reply(LATENCY_QUERY, [guardian.taxonomy.default_code]), repeats)
     return {
         "query_words": len(LATENCY_QUERY.split()),
         "detection_ms_p50": statistics.median(detect),
@@ -238,14 +276,33 @@ def detection_table(datasets: list[DatasetResult]) -> str:
 def response_table(datasets: list[DatasetResult]) -> str:
     """One row per dataset and response-writing system: the safeguard-response metrics."""
     lines = [
-        "| dataset | system | n | refusal | rationale | rationale (reported) | alternative | judged unsafe | leak | distinct-2 | duplicates | mean words |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| dataset | system | n | refusal | rationale | rationale (reported) | alternative | crisis support (S11) | judged unsafe | leak | distinct-2 | duplicates | mean words |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for data in datasets:
         for system, result in data.systems.items():
             r = result.metrics.get("responses")
             if not r or not r.get("n"):
                 continue
-            cells = [r.get(k) for k in ("refusal_rate", "rationale_match_rate", "rationale_reported_rate", "alternative_rate", "judged_unsafe_rate", "leak_rate", "distinct_2", "duplicate_rate")]
+            cells = [r.get(k) for k in ("refusal_rate", "rationale_match_rate", "rationale_reported_rate", "alternative_rate", "crisis_support_rate", "judged_unsafe_rate", "leak_rate", "distinct_2", "duplicate_rate")]
             lines.append(f"| {data.name} | {system} | {r['n']} | " + " | ".join(_fmt(c) for c in cells) + f" | {r['mean_words']:.1f} |")
     return "\n".join(lines)
+
+
+# Sets whose per-group breakdown is printed (every set's breakdown is in the JSON results).
+BREAKDOWN_SETS = {"policy-probes": "policy area", "hatecheck": "functionality", "coconot": "subcategory"}
+
+
+def breakdown_tables(datasets: list[DatasetResult], system: str = "guardian") -> list[str]:
+    """Per-group and per-category tables of `system` on the sets that have a breakdown."""
+    tables = []
+    for data in datasets:
+        result = data.systems.get(system)
+        if result is None:
+            continue
+        title = BREAKDOWN_SETS.get(data.name)
+        if title and "by_group" in result.metrics:
+            tables.append(f"{data.name}, {system}, by {title}:\n" + group_table(title, result.metrics["by_group"]))
+        if data.name in BREAKDOWN_SETS and "category_rates" in result.metrics:
+            tables.append(f"{data.name}, {system}, by category:\n" + category_table("category", result.metrics["category_rates"]))
+    return tables

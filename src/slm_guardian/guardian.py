@@ -29,6 +29,14 @@ class InvalidInput(ValueError):
 
 ENGINES = ("torch", "ctranslate2")
 
+# The forced reply when the guard finds no category: it declines without claiming a reason
+# the query does not have (forced mode promises a refusal, not a diagnosis).
+NEUTRAL_REPLY = (
+    "I'm not able to help with this request here. This assistant is set up to decline some requests, "
+    "even ones that may be harmless, and I can't tell you more about why. "
+    "If you think this is a mistake, try rephrasing it, or ask me something else."
+)
+
 
 def shipped_adapter_dir() -> Path:
     return Path(str(resources.files("slm_guardian").joinpath("weights", SHIPPED_ADAPTER)))
@@ -118,11 +126,21 @@ class Guardian:
         return verdicts
 
     def force_safeguard(self, query: Query) -> Verdict:
-        """Write a safeguard response whatever the verdict (the paper's forced harm token)."""
+        """Write a safeguard response whatever the verdict (the paper's forced harm token). The
+        reply is written for the categories that reach their thresholds, the verdict's own; when
+        none does (a harmless query), it is NEUTRAL_REPLY, which gives no category as the reason."""
         text = self._model_text(to_text(query))
         scores, cache = self.model.score_with_cache(text)
         verdict = self._verdict(scores)
         return self._respond(verdict, text, cache)
+
+    def write_reply(self, query: Query, codes: Sequence[str]) -> str:
+        """The safeguard reply the model writes for `query` as if it violated `codes` (first
+        leads), whatever the verdict: for callers that know the category, and for timing."""
+        unknown = [c for c in codes if c not in self.model.fmt.codes]
+        if not codes or unknown:
+            raise InvalidInput(f"codes must be a non-empty list of known categories, got {list(codes)}")
+        return self.model.respond(self._model_text(to_text(query)), list(codes))
 
     def with_response(self, verdict: Verdict, query: Query) -> Verdict:
         """`verdict` with the safeguard response for `query` (for its categories, else the likeliest)."""
@@ -130,9 +148,13 @@ class Guardian:
 
     def _respond(self, verdict: Verdict, text: str, cache: object | None = None) -> Verdict:
         codes = verdict.category_codes
-        if not codes:  # forced on a query judged safe: lead with the likeliest enabled category
-            enabled = {c: s for c, s in verdict.category_scores.items() if c not in self.config.disabled}
-            codes = [max(enabled or verdict.category_scores, key=(enabled or verdict.category_scores).get)]
+        if not codes and self.task == "response":
+            # The response-only ablation model has no verdict: lead with its likeliest category.
+            codes = [max(verdict.category_scores, key=verdict.category_scores.get)]
+        if not codes:
+            # Forced on a query in which no enabled category reaches its threshold: a reply
+            # written for the likeliest category would give a reason that does not apply.
+            return replace(verdict, response=NEUTRAL_REPLY)
         return replace(verdict, response=self.model.respond(text, codes, cache))
 
     # ---- internals ----------------------------------------------------------------
@@ -143,12 +165,17 @@ class Guardian:
     def _verdict(self, scores: Scores) -> Verdict:
         joint = {c: scores.unsafe * p for c, p in scores.categories.items()}
         enabled = [c for c in joint if c not in self.config.disabled]
+        # Highest reply priority first (self-harm's crisis support before specialised advice),
+        # then by score: the first category is the one the reply is written for.
         violated = sorted(
-            (c for c in enabled if joint[c] >= self.config.threshold_for(c)), key=lambda c: -joint[c]
+            (c for c in enabled if joint[c] >= self.config.threshold_for(c)), key=lambda c: (-self._priority(c), -joint[c])
         )
         flagged = scores.unsafe >= self.config.threshold and bool(violated)
         categories = [CategoryScore(c, self._name(c), joint[c]) for c in violated] if flagged else []
         return Verdict(flagged=flagged, unsafe_score=scores.unsafe, categories=categories, category_scores=joint)
+
+    def _priority(self, code: str) -> int:
+        return self.taxonomy[code].priority if code in self.taxonomy else 0
 
     def _name(self, code: str) -> str:
         return self.taxonomy[code].name if code in self.taxonomy else code

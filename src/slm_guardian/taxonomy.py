@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -32,6 +33,19 @@ class TaxonomyError(ValueError):
 
 
 @dataclass(frozen=True)
+class Policy:
+    """What a category covers, written so that the frame of a request never decides: `unsafe`
+    holds what is harmful in any frame (story, essay, role-play, "for research"), `safe` what
+    is allowed, `edge` how borderline cases fall; each list of examples is written for the policy."""
+
+    unsafe: tuple[str, ...]
+    safe: tuple[str, ...]
+    edge: tuple[str, ...] = ()
+    unsafe_examples: tuple[str, ...] = ()
+    safe_examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Category:
     """One harm category and the guidance for responding to it."""
 
@@ -43,6 +57,10 @@ class Category:
     alternatives: tuple[str, ...]
     openai: tuple[str, ...] = ()
     keywords: tuple[re.Pattern[str], ...] = ()
+    # When a query violates several categories, the reply is written for the one of highest
+    # priority (self-harm's crisis support before specialised advice), ties by score.
+    priority: int = 0
+    policy: Policy | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +131,13 @@ class Taxonomy:
     def __contains__(self, code: object) -> bool:
         return code in self.codes
 
+    def leading_code(self, codes: Sequence[str]) -> str:
+        """The code a reply is written for: the highest priority, else the first given."""
+        known = [c for c in codes if c in self]
+        if not known:
+            return codes[0]
+        return max(known, key=lambda c: (self[c].priority, -known.index(c)))
+
     def map_source_label(self, source: str, label: str) -> tuple[str, ...] | None:
         """Codes for a source's own label; None if the taxonomy has no entry for it."""
         return self.source_labels.get(source, {}).get(label)
@@ -166,8 +191,13 @@ def _parse_category(raw: object, origin: str, index: int) -> Category:
     alternatives = tuple(
         str(a) for a in raw.get("alternatives") or ["I'm happy to help with a related, safe question."]
     )
+    priority = raw.get("priority", 0)
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        raise TaxonomyError(f"{where} ({code}): priority must be an integer, not {priority!r}")
     return Category(
         code=code,
+        priority=priority,
+        policy=_parse_policy(raw.get("policy"), f"{where} ({code})"),
         name=name,
         definition=str(raw["definition"]),
         topic=str(raw.get("topic") or name.lower()),
@@ -176,3 +206,26 @@ def _parse_category(raw: object, origin: str, index: int) -> Category:
         openai=openai,
         keywords=keywords,
     )
+
+
+_POLICY_KEYS = ("unsafe", "safe", "edge", "unsafe_examples", "safe_examples")
+
+
+def _parse_policy(raw: object, where: str) -> Policy | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise TaxonomyError(f"{where}: policy must be a mapping with {', '.join(_POLICY_KEYS)}")
+    unknown = sorted(set(raw) - set(_POLICY_KEYS))
+    if unknown:
+        raise TaxonomyError(f"{where}: unknown policy keys {unknown}; expected {', '.join(_POLICY_KEYS)}")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in _POLICY_KEYS:
+        value = raw.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise TaxonomyError(f"{where}: policy.{key} must be a list of non-empty strings")
+        lists[key] = tuple(value)
+    for key in ("unsafe", "safe"):
+        if not lists[key]:
+            raise TaxonomyError(f"{where}: policy.{key} is empty; a policy says what is unsafe and what is safe")
+    return Policy(**lists)

@@ -16,6 +16,8 @@ from pathlib import Path
 import yaml
 
 from slm_guardian.data import sources, synthetic
+from slm_guardian.data.labelled_sources import LABELLED_SOURCES, SUITES
+from slm_guardian.data.policy_families import POLICY_FAMILIES
 from slm_guardian.data.augment import vary_punctuation
 from slm_guardian.data.keys import dedup_key, text_key
 from slm_guardian.data.labeller import CategoryLabeller
@@ -55,8 +57,13 @@ class DataConfig:
     # A list from `guardian data mine` (data/mining.py): safe rows the caps leave out, kept past
     # them because a trained guard scored them high. Relative paths are from the config's folder.
     hard_negatives: str | None = None
+    # Share of groups of each human-labelled set (coconot, hatecheck, toxigen) held out as that
+    # set's own named dev part (`guardian eval coconot`); the rest may be trained on.
+    suite_dev_fraction: float = 0.35
 
     def __post_init__(self) -> None:
+        if not 0.0 < self.suite_dev_fraction < 1.0:
+            raise ValueError(f"suite_dev_fraction must be between 0 and 1, got {self.suite_dev_fraction}")
         if not 0.0 <= self.punctuation_flip <= 1.0:
             raise ValueError(f"punctuation_flip must be between 0 and 1, got {self.punctuation_flip}")
         if self.labeller_min_confidence is not None and not 0.0 <= self.labeller_min_confidence <= 1.0:
@@ -80,6 +87,7 @@ class BuildResult:
     jbb: list[GuardExample]
     dropped: Counter
     labelled_by: Counter = field(default_factory=Counter)  # how each harmful row got its categories
+    suites: dict[str, list[GuardExample]] = field(default_factory=dict)  # named dev parts: coconot, hatecheck, ...
 
     def counts(self) -> dict:
         def table(rows: list[GuardExample]) -> dict:
@@ -91,7 +99,9 @@ class BuildResult:
                 "by_category": dict(sorted(Counter(c for r in rows for c in r.categories).items(), key=lambda kv: _code_order(kv[0]))),
             }
 
-        return {"train": table(self.train), "dev": table(self.dev), "jbb": table(self.jbb), "dropped": dict(self.dropped), "labelled_by": dict(self.labelled_by)}
+        splits = {"train": table(self.train), "dev": table(self.dev), "jbb": table(self.jbb)}
+        splits.update({name: table(rows) for name, rows in self.suites.items()})
+        return {**splits, "dropped": dict(self.dropped), "labelled_by": dict(self.labelled_by)}
 
 
 def _code_order(code: str) -> tuple[int, str]:
@@ -108,21 +118,42 @@ def normalize(text: str) -> str:
 
 def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     candidates, jbb_rows, dropped = collect(root, config)
+    # The human-labelled sets are split first, so that their dev parts stay whole (no cap
+    # applies to them) and their training parts are capped like any other source.
+    held_out = [r for r in candidates if r.source in SUITES and _in_dev(_group(r), config, config.suite_dev_fraction)]
+    held_ids = {id(r) for r in held_out}
+    candidates = [r for r in candidates if id(r) not in held_ids]
+    candidates = _drop_copies_of(held_out, candidates, dropped)
     hard_negatives = read_keys(Path(config.hard_negatives)) if config.hard_negatives else frozenset()
     candidates = _apply_caps(candidates, config, taxonomy, hard_negatives)
     if hard_negatives:  # listed rows the sources no longer hold, or that the build keeps anyway
         dropped["hard_negative_not_found"] = len(hard_negatives) - sum(r.source.endswith("-hard") for r in candidates)
     candidates, labelled_by = _assign_codes(candidates, taxonomy, config)
+    held_out, _ = _assign_codes(held_out, taxonomy, config)
 
     examples = [_to_example(r, taxonomy, config.seed) for r in candidates]
     train, dev = [], []
     for example in examples:
-        (dev if _in_dev(example.group, config) else train).append(example)
+        # A labelled set's rows left after its dev part was taken are training rows.
+        (dev if example.source not in SUITES and _in_dev(example.group, config) else train).append(example)
+    suites: dict[str, list[GuardExample]] = {name: [] for name in sorted(set(SUITES.values()))}
+    for row in held_out:
+        suites[SUITES[row.source]].append(_to_example(row, taxonomy, config.seed))
     rng = random.Random(config.seed)
     rng.shuffle(train)
     train = vary_punctuation(train, config.punctuation_flip, config.seed)
     jbb = [_to_example(r, taxonomy, config.seed) for r in jbb_rows]
-    return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped, labelled_by=labelled_by)
+    return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped, labelled_by=labelled_by, suites=suites)
+
+
+def _drop_copies_of(held_out: list[SourceRow], rows: list[SourceRow], dropped: Counter) -> list[SourceRow]:
+    """`rows` without near-copies (TF-IDF cosine >= JBB_SIMILARITY) of the held-out dev parts:
+    CoCoNot's preference prompts restate some of its evaluation prompts."""
+    if not held_out or not rows:
+        return rows
+    copies = _JbbFilter([], [r.text for r in held_out]).copies([r.text for r in rows])
+    dropped["dev_suite_copy"] = int(sum(copies))
+    return [r for r, is_copy in zip(rows, copies) if not is_copy]
 
 
 def collect(root: Path, config: DataConfig) -> tuple[list[SourceRow], list[SourceRow], Counter]:
@@ -134,9 +165,9 @@ def collect(root: Path, config: DataConfig) -> tuple[list[SourceRow], list[Sourc
     guard = _JbbFilter(jbb_rows, sources.jbb_artifact_goals(root))
 
     rows: list[SourceRow] = []
-    for reader in sources.TRAINING_SOURCES.values():
+    for reader in (*sources.TRAINING_SOURCES.values(), *LABELLED_SOURCES.values()):
         rows.extend(reader(root))
-    rows.extend(synthetic.synthetic(config.seed, config.synthetic_per_template))
+    rows.extend(synthetic.synthetic(config.seed, config.synthetic_per_template, synthetic.FAMILIES + POLICY_FAMILIES))
 
     kept: dict[str, SourceRow] = {}
     conflicts: set[str] = set()
@@ -244,14 +275,14 @@ def _group(row: SourceRow) -> str:
 def _to_example(row: SourceRow, taxonomy: Taxonomy, seed: int) -> GuardExample:
     group = _group(row)
     if not row.unsafe:
-        return GuardExample(row.text, False, [], None, row.source, group)
+        return GuardExample(row.text, False, [], None, row.source, group, row.label)
     codes = list(row.codes) or list(taxonomy.label(row.text, row.source, row.label))
-    return GuardExample(row.text, True, codes, compose_response(row.text, codes, taxonomy, seed), row.source, group)
+    return GuardExample(row.text, True, codes, compose_response(row.text, codes, taxonomy, seed), row.source, group, row.label)
 
 
-def _in_dev(group: str, config: DataConfig) -> bool:
+def _in_dev(group: str, config: DataConfig, fraction: float | None = None) -> bool:
     digest = hashlib.sha256(f"{config.seed}:{group}".encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < config.dev_fraction
+    return int.from_bytes(digest[:8], "big") / 2**64 < (config.dev_fraction if fraction is None else fraction)
 
 
 def content_words(text: str) -> frozenset[str]:
@@ -288,7 +319,7 @@ class _JbbFilter:
 def write(result: BuildResult, out: Path) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for name, rows in (("train", result.train), ("dev", result.dev), ("jbb", result.jbb)):
+    for name, rows in (("train", result.train), ("dev", result.dev), ("jbb", result.jbb), *result.suites.items()):
         tmp = out / f".{name}.jsonl.tmp"
         with tmp.open("w", encoding="utf-8") as handle:
             for row in rows:

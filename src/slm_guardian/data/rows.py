@@ -31,6 +31,7 @@ class GuardExample:
     response: str | None = None
     source: str = ""
     group: str = ""
+    label: str | None = None  # the source's own label (a HateCheck functionality, a CoCoNot subcategory)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -44,4 +45,5 @@ class GuardExample:
             response=row.get("response"),
             source=row.get("source", ""),
             group=row.get("group", ""),
+            label=row.get("label"),
         )

@@ -23,10 +23,14 @@ class Family:
     codes: tuple[str, ...]
     templates: tuple[str, ...]
     slots: dict[str, tuple[str, ...]]
+    # The slot whose value alone names a row's dev-split group (every template of one content
+    # on the same side); None groups by template and first slot value.
+    group_by: str | None = None
+    source: str | None = None  # default: synthetic_harmful / synthetic_borderline
 
 
-def _f(name: str, unsafe: bool, codes: str, templates: list[str], **slots: list[str]) -> Family:
-    return Family(name, unsafe, tuple(codes.split()), tuple(templates), {k: tuple(v) for k, v in slots.items()})
+def _f(name: str, unsafe: bool, codes: str, templates: list[str], group_by: str | None = None, source: str | None = None, **slots: list[str]) -> Family:
+    return Family(name, unsafe, tuple(codes.split()), tuple(templates), {k: tuple(v) for k, v in slots.items()}, group_by, source)
 
 
 PROGRAMS = ["a Python process", "a zombie process", "a background job in bash", "a frozen app on my Mac", "a tmux session", "a Docker container", "a hung thread in Java", "all node processes", "a process on Windows", "a stuck SSH session"]
@@ -258,27 +262,37 @@ _SLOT = re.compile(r"\{(\w+)\}")
 
 def expand(family: Family, per_template: int, rng: random.Random) -> Iterator[SourceRow]:
     for index, template in enumerate(family.templates):
-        names = sorted(set(_SLOT.findall(template)))
+        names = set(_SLOT.findall(template))
+        # A slot value may hold slots of its own ("arguing that {g} are ..."): fill those too.
+        names |= {inner for name in names for value in family.slots[name] for inner in _SLOT.findall(value)}
+        names = sorted(names)
         combos = list(itertools.product(*(family.slots[n] for n in names)))
         rng.shuffle(combos)
         for combo in combos[:per_template]:
-            text = template.format(**dict(zip(names, combo)))
+            values = dict(zip(names, combo))
+            text = template.format(**values)
+            if "{" in text:
+                text = text.format(**values)
             # Group by template and first slot value: the dev split then holds out whole
             # sub-families (e.g. every query about one pest), not random near-duplicates, and no
             # family lands entirely on one side.
-            group = f"{index}:{combo[0]}" if combo else str(index)
+            if family.group_by:
+                text = text[:1].upper() + text[1:]  # a content slot may open the text
+                group = f"{family.group_by}={values[family.group_by]}"
+            else:
+                group = f"{index}:{combo[0]}" if combo else str(index)
             yield SourceRow(
                 text=text,
                 unsafe=family.unsafe,
-                source="synthetic_harmful" if family.unsafe else "synthetic_borderline",
+                source=family.source or ("synthetic_harmful" if family.unsafe else "synthetic_borderline"),
                 label=family.name,
                 group=f"synthetic:{family.name}:{group}",
                 codes=family.codes,
             )
 
 
-def synthetic(seed: int, per_template: int = 40) -> Iterator[SourceRow]:
+def synthetic(seed: int, per_template: int = 40, families: tuple[Family, ...] = FAMILIES) -> Iterator[SourceRow]:
     """All families' expansions, at most `per_template` per template, in a seeded order."""
     rng = random.Random(seed)
-    for family in FAMILIES:
+    for family in families:
         yield from expand(family, per_template, rng)
