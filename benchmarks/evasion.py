@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         "base64 of the request": base64_wrap,
         "jailbreak template wrapped": template_wrap(jailbreak_template(args.source)),
     }
-    plain = Guardian.load(engine=args.backend, config=GuardianConfig(normalize=False))
+    plain = Guardian.load(backend=args.backend, config=GuardianConfig(normalize=False))
     normalised = Guardian(plain.model, plain.taxonomy, GuardianConfig(normalize=True))
     print("| attack | recall, no normalisation | recall, normalised |")
     print("|---|---|---|")

@@ -73,7 +73,7 @@ def main() -> None:
         from slm_guardian import Guardian
         from slm_guardian.serving.app import create_app
 
-        context = ServerThread(create_app(Guardian.load(engine=args.backend)))
+        context = ServerThread(create_app(Guardian.load(backend=args.backend)))
     with context as url:
         asyncio.run(drive(url, 1, 8))  # warm the model before the memory baseline
         rss_before = process.memory_info().rss / 2**20

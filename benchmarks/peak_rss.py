@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("engine", choices=["torch", "ctranslate2"])
     parser.add_argument("--data", type=Path, default=Path("build/data"))
     args = parser.parse_args()
-    guardian = Guardian.load(engine=args.engine)
+    guardian = Guardian.load(backend=args.engine)
     with (args.data / "dev.jsonl").open(encoding="utf-8") as handle:
         texts = [json.loads(line)["text"] for _, line in zip(range(64), handle)]
     guardian.check_batch(texts, respond=False)

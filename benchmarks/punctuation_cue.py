@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     print("| adapter | rows | n | " + " | ".join(f"flagged, {v}" for v in VARIANTS) + " |")
     print("|---|---|---|" + "---|" * len(VARIANTS))
     for name, folder in adapters.items():
-        guardian = Guardian.load(adapter=folder, engine=args.backend)
+        guardian = Guardian.load(adapter=folder, backend=args.backend)
         for label, texts in sets.items():
             rates = flag_rates(guardian, texts)
             print(f"| {name} | {label} | {len(texts)} | " + " | ".join(f"{rates[v]:.3f}" for v in VARIANTS) + " |", flush=True)

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.adapter is not None and not args.adapter.is_dir():
         parser.error(f"--adapter {args.adapter} is not a folder")
 
-    guardian = Guardian.load(adapter=args.adapter, engine=args.backend)
+    guardian = Guardian.load(adapter=args.adapter, backend=args.backend)
     _, dev = load_dataset("dev", args.data)
     verdicts = guardian.check_batch([r.text for r in dev], respond=False)
     sample = response_targets(dev, [v.flagged for v in verdicts], args.rows)

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     _, dev = load_dataset("dev", args.data)
     rows = random.Random(0).sample([r for r in dev if r.unsafe and r.categories], args.rows)
 
-    results = {name: measure(Guardian.load(adapter=folder, engine=args.backend), rows, seed=1) for name, folder in adapters.items()}
+    results = {name: measure(Guardian.load(adapter=folder, backend=args.backend), rows, seed=1) for name, folder in adapters.items()}
     columns = list(next(iter(results.values())))
     print("| adapter | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 1) + "|")

@@ -157,3 +157,15 @@ def test_train_will_not_start_over_an_unfinished_run(tmp_path):
     result = run("train", "--config", "configs/smollm2-135m.yaml", "--data", str(data), "--out", str(tmp_path / "run"))
     assert_clean_failure(result, "add --resume")
     assert checkpoint.read_bytes() == b"state of a run killed half-way"
+
+
+def test_unknown_backend_names_the_option():
+    assert_clean_failure(run("check", "--backend", "bogus", "hello"), "--backend must be one of torch, ctranslate2")
+
+
+def test_taxonomy_prints_the_written_policy():
+    result = run("taxonomy", "--policy")
+    assert result.returncode == 0
+    assert "### S4 Child Sexual Exploitation" in result.stdout and "**Unsafe in any frame**" in result.stdout
+    rows = json.loads(run("taxonomy", "--json").stdout)
+    assert rows[10]["code"] == "S11" and rows[10]["priority"] > 0 and rows[10]["policy"]["unsafe"]

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.model
 def fast():
     from slm_guardian import Guardian
 
-    return Guardian.load(engine="ctranslate2")
+    return Guardian.load(backend="ctranslate2")
 
 
 def test_fast_path_verdicts_match_the_reference(guardian, fast):
@@ -37,8 +37,8 @@ def test_fast_path_writes_a_safeguard_response_and_keeps_order(fast):
     assert batch == pytest.approx(single, abs=2e-3)
 
 
-def test_unknown_engine_is_rejected():
-    from slm_guardian import Guardian
+def test_unknown_backend_is_rejected():
+    from slm_guardian import Guardian, GuardianError
 
-    with pytest.raises(ValueError, match="engine must be one of"):
-        Guardian.load(engine="tensorrt")
+    with pytest.raises(GuardianError, match="backend must be one of"):
+        Guardian.load(backend="tensorrt")

@@ -16,6 +16,9 @@ _EXPORTS = {
     "CategoryScore": "slm_guardian.verdict",
     "Verdict": "slm_guardian.verdict",
     "Guardian": "slm_guardian.guardian",
+    "GuardianError": "slm_guardian.errors",
+    "InvalidInput": "slm_guardian.errors",
+    "ConfigError": "slm_guardian.guardian_config",
     "GuardianConfig": "slm_guardian.guardian_config",
 }
 __all__ = sorted(_EXPORTS)

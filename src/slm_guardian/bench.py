@@ -59,9 +59,9 @@ def _throughput(score: Callable[[list[str]], object], texts: list[str]) -> dict[
     return out
 
 
-def bench_guardian(engine: str, texts: list[str], repeats: int, adapter: Path | None = None) -> BenchRow:
+def bench_guardian(backend: str, texts: list[str], repeats: int, adapter: Path | None = None) -> BenchRow:
     notes = []
-    if engine == "ctranslate2":
+    if backend == "ctranslate2":
         from slm_guardian.guardian import default_adapter_dir
         from slm_guardian.model.ct2_model import conversion_cached
 
@@ -69,11 +69,11 @@ def bench_guardian(engine: str, texts: list[str], repeats: int, adapter: Path | 
         notes.append("conversion cached before the first load" if cached else "first load includes the one-time conversion")
     before = _rss_mb()
     start = time.perf_counter()
-    guardian = Guardian.load(adapter=adapter, engine=engine)
+    guardian = Guardian.load(adapter=adapter, backend=backend)
     first = time.perf_counter() - start
     rss = _rss_mb() - before
     start = time.perf_counter()
-    Guardian.load(adapter=adapter, engine=engine)  # the cached load, thrown away
+    Guardian.load(adapter=adapter, backend=backend)  # the cached load, thrown away
     again = time.perf_counter() - start
     gc.collect()
     detect = timed_ms(lambda: guardian.check(SHORT_QUERY, respond=False), repeats)
@@ -82,7 +82,7 @@ def bench_guardian(engine: str, texts: list[str], repeats: int, adapter: Path | 
     tokens = len(guardian.model.fmt.tokenizer(responses[-1], add_special_tokens=False)["input_ids"])
     decode_ms = statistics.median(respond) - statistics.median(detect)
     row = BenchRow(
-        system=f"guardian ({engine})",
+        system=f"guardian ({backend})",
         load_first_s=first,
         load_again_s=again,
         rss_added_mb=rss,
@@ -172,7 +172,7 @@ def run(data: Path = Path("build/data"), queries: int = 128, repeats: int = 30, 
         results.append(bench_minilm(texts, [r.unsafe for r in rows], repeats))
     reference = Guardian.load(adapter=adapter)
     all_dev = [r.text for r in load_dataset("dev", data)[1]]
-    equivalence = fast_path_equivalence(reference, Guardian.load(adapter=adapter, engine="ctranslate2"), all_dev)
+    equivalence = fast_path_equivalence(reference, Guardian.load(adapter=adapter, backend="ctranslate2"), all_dev)
     lengths = sorted(len(reference.model.fmt.detection_ids(t)) for t in all_dev)
     median_tokens = lengths[len(lengths) // 2]
     flops = detection_flops(reference, median_tokens)

@@ -36,19 +36,21 @@ ThresholdOpt = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Unsafe-
 BackendOpt = typer.Option("torch", "--backend", help="Inference backend: torch (reference, fp32) or ctranslate2 (int8 fast path, converted once and cached).")
 
 
-def load_guardian(adapter: Optional[Path], base_model: Optional[str], config: Optional[Path], threshold: Optional[float], engine: str = "torch", threads: Optional[int] = None):
+def load_guardian(adapter: Optional[Path], base_model: Optional[str], config: Optional[Path], threshold: Optional[float], backend: str = "torch", threads: Optional[int] = None):
     """The guardian, or a clean exit with the reason it could not load."""
-    from slm_guardian.guardian import Guardian
-    from slm_guardian.guardian_config import ConfigError, GuardianConfig
-    from slm_guardian.model.base import BaseModelError
+    from slm_guardian.errors import GuardianError
+    from slm_guardian.guardian import BACKENDS, Guardian
+    from slm_guardian.guardian_config import GuardianConfig
 
+    if backend not in BACKENDS:
+        fail(f"--backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     try:
         cfg = GuardianConfig.from_yaml(config) if config else GuardianConfig()
         if threshold is not None:
             cfg = cfg.with_changes(threshold=threshold)
         with err.status("loading the guardian"):
-            return Guardian.load(adapter=adapter, base_model=base_model, config=cfg, engine=engine, threads=threads)
-    except (ConfigError, BaseModelError, FileNotFoundError, ValueError) as exc:
+            return Guardian.load(adapter=adapter, base_model=base_model, config=cfg, backend=backend, threads=threads)
+    except (GuardianError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
 
 

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Union
 
+from slm_guardian.errors import GuardianError, InvalidInput
 from slm_guardian.guardian_config import GuardianConfig
 from slm_guardian.model.guard_model import GuardModel, Scores
 from slm_guardian.normalize import normalize
@@ -23,11 +24,7 @@ Message = Mapping[str, str]
 Query = Union[str, Sequence[Message]]
 
 
-class InvalidInput(ValueError):
-    """A query the guardian cannot judge: empty, not text, or over the size limit."""
-
-
-ENGINES = ("torch", "ctranslate2")
+BACKENDS = ("torch", "ctranslate2")
 
 # The forced reply when the guard finds no category: it declines without claiming a reason
 # the query does not have (forced mode promises a refusal, not a diagnosis).
@@ -67,22 +64,22 @@ class Guardian:
         base_model: str | Path | None = None,
         config: GuardianConfig | str | Path | None = None,
         threads: int | None = None,
-        engine: str = "torch",
+        backend: str = "torch",
     ) -> Guardian:
         """Load the shipped model (or `adapter`, on `base_model`) with thresholds from `config`.
 
-        `engine`: "torch" (the reference path, eager PyTorch fp32) or "ctranslate2" (int8, the
+        `backend`: "torch" (the reference path, eager PyTorch fp32) or "ctranslate2" (int8, the
         fast path; converted once per adapter and cached; scores within 0.2 of the threshold
         are recomputed in float32 so verdicts match the reference). `threads`: CPU threads of
         the model (default: all cores for torch, one for ctranslate2, its fastest per query)."""
-        if engine not in ENGINES:
-            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        if backend not in BACKENDS:
+            raise GuardianError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         if isinstance(config, (str, Path)):
             config = GuardianConfig.from_yaml(config)
         config = config or GuardianConfig()
         adapter_dir = Path(adapter) if adapter else default_adapter_dir()
         base = str(base_model) if base_model else None
-        if engine == "ctranslate2":
+        if backend == "ctranslate2":
             from slm_guardian.model.ct2_model import load_ct2_guard_model
 
             # The band follows the threshold; per-category thresholds are not rechecked.

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import yaml
 
+from slm_guardian.errors import GuardianError
 
-class ConfigError(ValueError):
+
+class ConfigError(GuardianError, ValueError):
     """A guardian config holds unknown keys, unknown categories or out-of-range thresholds."""
 
 

@@ -44,7 +44,7 @@ class GuardianActor:
         config = GuardianConfig.from_yaml(spec.config) if spec.config else GuardianConfig()
         if spec.threshold is not None:
             config = config.with_changes(threshold=spec.threshold)
-        self.guardian = Guardian.load(adapter=spec.adapter, base_model=spec.base_model, config=config, threads=spec.threads, engine=spec.backend)
+        self.guardian = Guardian.load(adapter=spec.adapter, base_model=spec.base_model, config=config, threads=spec.threads, backend=spec.backend)
         self.respond = spec.respond
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from slm_guardian.errors import GuardianError
+
 OPENAI_CATEGORIES = (
     "harassment",
     "harassment/threatening",
@@ -28,7 +30,7 @@ OPENAI_CATEGORIES = (
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(GuardianError, ValueError):
     """A taxonomy file is missing fields or holds invalid values."""
 
 

