@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-import pytest
 
 from slm_guardian.data import labelled_sources
-from slm_guardian.data.build import DataConfig, build
+from slm_guardian.data.build import build
+from slm_guardian.data.config import DataConfig
 from slm_guardian.data.keys import dedup_key
 
 
