@@ -169,3 +169,10 @@ def test_taxonomy_prints_the_written_policy():
     assert "### S4 Child Sexual Exploitation" in result.stdout and "**Unsafe in any frame**" in result.stdout
     rows = json.loads(run("taxonomy", "--json").stdout)
     assert rows[10]["code"] == "S11" and rows[10]["priority"] > 0 and rows[10]["policy"]["unsafe"]
+
+
+def test_a_missing_extra_is_named(tmp_path):
+    # fastapi made unimportable: `guardian serve` must say which extra to install
+    code = "import sys; sys.modules['fastapi'] = None; from slm_guardian.cli import main; sys.argv = ['guardian', 'serve']; main()"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert_clean_failure(result, "needs the [serve] extra (fastapi is not installed): pip install 'slm-guardian[serve]'")

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the terminal width
@@ -14,7 +15,7 @@ err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the 
 
 def fail(message: str, code: int = 2) -> None:
     """Print a one-line error to stderr and exit non-zero (no traceback)."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)  # messages name [extras] and [keys]
     raise typer.Exit(code)
 
 
