@@ -12,6 +12,16 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from slm_guardian.errors import ConfigError
 
 
+def read_yaml(path: Path, error: type[Exception], what: str = "config file") -> object:
+    """The parsed YAML document at `path`; unreadable files and bad YAML raise `error`."""
+    try:
+        return yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise error(f"cannot read {what} {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise error(f"{path} is not valid YAML: {exc}") from exc
+
+
 def describe(exc: ValidationError, known: list[str]) -> str:
     """One line per problem: unknown keys together, then each bad value with what was given."""
     unknown = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "extra_forbidden"]
@@ -38,12 +48,7 @@ class YamlConfig(BaseModel):
     @classmethod
     def from_yaml(cls, path: str | Path):
         path = Path(path)
-        try:
-            raw = yaml.safe_load(path.read_text("utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+        raw = read_yaml(path, ConfigError)
         raw = {} if raw is None else raw
         if not isinstance(raw, dict):
             raise ConfigError(f"{path}: expected a mapping of keys to values, got {type(raw).__name__}")
