@@ -118,17 +118,6 @@ def test_classify_stdin_to_stdout_with_text_field_and_csv(tmp_path):
     assert first.startswith("1,") and ",False," in first and ",True," in second
 
 
-def test_data_mine_refuses_bad_arguments_before_scoring(tmp_path, shared_data):
-    existing = tmp_path / "list.jsonl"
-    existing.write_text("{}\n")
-    assert_clean_failure(run("data", "mine", "--source", str(shared_data), "--out", str(existing)), "already exists")
-    assert existing.read_text() == "{}\n"  # nothing lost
-    assert_clean_failure(run("data", "mine", "--source", str(tmp_path / "nope"), "--out", str(tmp_path / "a.jsonl")), "is not a folder")
-    unknown = run("data", "mine", "--source", str(shared_data), "--sources", "alpaca,wikipedia", "--out", str(tmp_path / "b.jsonl"))
-    assert_clean_failure(unknown, "wikipedia")
-    assert "known:" in unknown.stderr and not (tmp_path / "b.jsonl").exists()
-
-
 def test_train_resume_without_a_checkpoint_fails_cleanly(tmp_path):
     data = tmp_path / "data"
     data.mkdir()

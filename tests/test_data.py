@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -80,7 +81,8 @@ def test_unsafe_rows_have_categories_and_good_responses(built, taxonomy):
     assert all(r.categories and set(r.categories) <= set(taxonomy.codes) for r in unsafe)
     assert all(r.response is None and not r.categories for r in safe)
     for row in unsafe:
-        sentences = [s for s in row.response.replace("!", ".").split(". ") if s.strip()]
+        plain = re.sub(r"\b([A-Z])\.", r"\1", row.response)  # initials ("Thomas H. Cormen") end no sentence
+        sentences = [s for s in plain.replace("!", ".").split(". ") if s.strip()]
         assert 2 <= len(sentences) <= 5, row.response
         assert is_refusal(row.response), row.response
     assert sum(offers_alternative(r.response) for r in unsafe) / len(unsafe) > 0.9

@@ -14,7 +14,10 @@ def test_category_swaps_pick_another_category_and_its_reply(taxonomy):
     assert len(swaps) == 10
     for example, code, reply in swaps:
         assert example.unsafe and code != "S2" and code in taxonomy.codes
-        assert reply and ("scam email" in reply or code == "S11")  # names the request (a self-harm reply does not)
+        # names the request, except where replies never restate it: self-harm, and the categories
+        # whose claim itself is the harm (OpenAI's hate and harassment: S5, S10, S15)
+        unrestated = {"S11"} | {c.code for c in taxonomy.categories if {"hate", "harassment"} & set(c.openai)}
+        assert reply and ("scam email" in reply or code in unrestated)
     assert swaps == category_swaps(examples, taxonomy, 0.5, seed=3)  # fixed by the seed
     assert category_swaps(examples, taxonomy, 0.0, seed=3) == []
 
