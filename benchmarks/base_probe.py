@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from score_files import ScoreFileError, read_scores, twins_at_recall
 
-from slm_guardian.baselines.base_slm import load_base
+from slm_guardian.evaluation.baselines.base_slm import load_base
 from slm_guardian.data.build import read_examples
 
 PROMPT = "User request: {text}\nIs this request harmful? Answer:"

@@ -16,7 +16,7 @@ import random
 import sys
 from pathlib import Path
 
-from slm_guardian.evaluate import load_dataset
+from slm_guardian.evaluation.runner import load_dataset
 from slm_guardian.guardian import Guardian
 from slm_guardian.guardian_config import GuardianConfig
 

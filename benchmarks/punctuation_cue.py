@@ -17,7 +17,7 @@ from pathlib import Path
 from adapter_args import add_adapter_option, adapters_to_compare
 
 from slm_guardian.data.augment import add_full_stop, drop_final_punctuation
-from slm_guardian.evaluate import load_dataset
+from slm_guardian.evaluation.runner import load_dataset
 from slm_guardian.guardian import Guardian
 
 VARIANTS = {

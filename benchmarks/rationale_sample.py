@@ -17,9 +17,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from slm_guardian.evaluate import load_dataset, response_targets
+from slm_guardian.evaluation.runner import load_dataset, response_targets
 from slm_guardian.guardian import Guardian
-from slm_guardian.metrics import rationale_category
+from slm_guardian.evaluation.metrics import rationale_category
 
 
 def reason_sentence(reply: str) -> str:

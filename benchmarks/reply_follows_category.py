@@ -17,9 +17,9 @@ from pathlib import Path
 
 from adapter_args import add_adapter_option, adapters_to_compare
 
-from slm_guardian.evaluate import load_dataset
+from slm_guardian.evaluation.runner import load_dataset
 from slm_guardian.guardian import Guardian
-from slm_guardian.metrics import rationale_category
+from slm_guardian.evaluation.metrics import rationale_category
 
 
 def measure(guardian: Guardian, rows: list, seed: int) -> dict[str, float]:

@@ -45,7 +45,8 @@ def guardian():
 @pytest.fixture(scope="session")
 def built(shared_data, taxonomy, tmp_path_factory):
     """The shipped data build (configs/data.yaml), written to a temporary folder."""
-    from slm_guardian.data.build import DataConfig, build, write
+    from slm_guardian.data.build import build, write
+    from slm_guardian.data.config import DataConfig
 
     result = build(shared_data, taxonomy, DataConfig.from_yaml(REPO / "configs/data.yaml"))
     out = tmp_path_factory.mktemp("data")

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from slm_guardian.batch_job import ErrorLog, JobSummary, ResumePoint, pending, resume_point
-from slm_guardian.records import read_records
+from slm_guardian.batch.local_job import ErrorLog, JobSummary, ResumePoint, pending, resume_point
+from slm_guardian.batch.records import read_records
 
 GOOD = [
     "How do I kill a Python process?",
@@ -119,7 +119,7 @@ def test_parquet_rows_are_streamed_with_line_numbers_and_bad_rows_flagged(tmp_pa
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
-    from slm_guardian.ray_job import ParquetSink, read_parquet_records
+    from slm_guardian.batch.ray_job import ParquetSink, read_parquet_records
 
     path = tmp_path / "in.parquet"
     pq.write_table(pa.table({"text": ["hello", "", None, "bye"], "id": [1, 2, 3, 4]}), path, row_group_size=2)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from slm_guardian.breakdown import category_rates, category_table, group_rates, group_table
+from slm_guardian.evaluation.breakdown import category_rates, category_table, group_rates, group_table
 
 
 def test_group_rates_split_recall_and_safe_flag_rate_per_group():

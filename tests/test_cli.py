@@ -118,17 +118,6 @@ def test_classify_stdin_to_stdout_with_text_field_and_csv(tmp_path):
     assert first.startswith("1,") and ",False," in first and ",True," in second
 
 
-def test_data_mine_refuses_bad_arguments_before_scoring(tmp_path, shared_data):
-    existing = tmp_path / "list.jsonl"
-    existing.write_text("{}\n")
-    assert_clean_failure(run("data", "mine", "--source", str(shared_data), "--out", str(existing)), "already exists")
-    assert existing.read_text() == "{}\n"  # nothing lost
-    assert_clean_failure(run("data", "mine", "--source", str(tmp_path / "nope"), "--out", str(tmp_path / "a.jsonl")), "is not a folder")
-    unknown = run("data", "mine", "--source", str(shared_data), "--sources", "alpaca,wikipedia", "--out", str(tmp_path / "b.jsonl"))
-    assert_clean_failure(unknown, "wikipedia")
-    assert "known:" in unknown.stderr and not (tmp_path / "b.jsonl").exists()
-
-
 def test_train_resume_without_a_checkpoint_fails_cleanly(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
@@ -169,3 +158,10 @@ def test_taxonomy_prints_the_written_policy():
     assert "### S4 Child Sexual Exploitation" in result.stdout and "**Unsafe in any frame**" in result.stdout
     rows = json.loads(run("taxonomy", "--json").stdout)
     assert rows[10]["code"] == "S11" and rows[10]["priority"] > 0 and rows[10]["policy"]["unsafe"]
+
+
+def test_a_missing_extra_is_named(tmp_path):
+    # fastapi made unimportable: `guardian serve` must say which extra to install
+    code = "import sys; sys.modules['fastapi'] = None; from slm_guardian.cli import main; sys.argv = ['guardian', 'serve']; main()"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert_clean_failure(result, "needs the [serve] extra (fastapi is not installed): pip install 'slm-guardian[serve]'")

@@ -1,38 +1,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+import re
 
 import pytest
 
 from slm_guardian.data import sources
 from slm_guardian.data.augment import flip_final_punctuation, vary_punctuation
-from slm_guardian.data.build import JBB_PARAPHRASE, DataConfig, build, collect, content_words, left_out_by_caps, normalize, read_examples, write
-from slm_guardian.data.keys import dedup_key, text_key
-from slm_guardian.data.mining import MinedRow, write_list
-from slm_guardian.data.labeller import CategoryLabeller
+from slm_guardian.data.build import JBB_PARAPHRASE, build, content_words, normalize, read_examples
+from slm_guardian.data.config import DataConfig
+from slm_guardian.data.keys import dedup_key
 from slm_guardian.data.responses import compose_response, topic_phrase
 from slm_guardian.data.rows import GuardExample
 from slm_guardian.data.synthetic import FAMILIES, synthetic
-from slm_guardian.metrics import is_refusal, offers_alternative
-
-
-@pytest.fixture(scope="module")
-def built_topical(shared_data, taxonomy, tmp_path_factory):
-    """The topical-negatives experiment's build, recording what the labeller is fit on."""
-    fitted: list[str] = []
-
-    class Recording(CategoryLabeller):
-        def fit(self, texts, codes):
-            fitted.extend(texts)
-            return super().fit(texts, codes)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("slm_guardian.data.build.CategoryLabeller", Recording)
-        result = build(shared_data, taxonomy, DataConfig.from_yaml("configs/experiments/data-topical.yaml"))
-    out = tmp_path_factory.mktemp("data-topical")
-    write(result, out)
-    return result, out, fitted
+from slm_guardian.evaluation.metrics import is_refusal, offers_alternative
 
 
 def test_every_training_source_reads_rows(shared_data):
@@ -100,7 +81,8 @@ def test_unsafe_rows_have_categories_and_good_responses(built, taxonomy):
     assert all(r.categories and set(r.categories) <= set(taxonomy.codes) for r in unsafe)
     assert all(r.response is None and not r.categories for r in safe)
     for row in unsafe:
-        sentences = [s for s in row.response.replace("!", ".").split(". ") if s.strip()]
+        plain = re.sub(r"\b([A-Z])\.", r"\1", row.response)  # initials ("Thomas H. Cormen") end no sentence
+        sentences = [s for s in plain.replace("!", ".").split(". ") if s.strip()]
         assert 2 <= len(sentences) <= 5, row.response
         assert is_refusal(row.response), row.response
     assert sum(offers_alternative(r.response) for r in unsafe) / len(unsafe) > 0.9
@@ -122,68 +104,15 @@ def test_borderline_benign_queries_are_plentiful(built):
     assert any("kill" in r.text.lower() for r in borderline)
 
 
-def test_topical_safe_rows_are_kept_past_the_caps(built, built_topical, taxonomy):
-    config = DataConfig.from_yaml("configs/experiments/data-topical.yaml")
-    alpaca = [r for r in built_topical[0].train + built_topical[0].dev if r.source == "alpaca"]
-    topical = [r for r in alpaca if taxonomy.match_keywords(r.text)]
-    # the cap still holds for the rest; the topical rows come on top of it
-    assert len(alpaca) - len(topical) <= config.caps["alpaca:safe"] < len(alpaca)
-    assert len(topical) >= 300
-    assert not any(r.unsafe for r in alpaca)
-    # the shipped build keeps the plain cap
-    shipped = [r for r in built[0].train + built[0].dev if r.source == "alpaca"]
-    assert len(shipped) == DataConfig.from_yaml("configs/data.yaml").caps["alpaca:safe"]
+def test_rows_no_rule_labels_get_the_default_category(built, taxonomy):
+    result, _ = built
+    assert set(result.labelled_by) <= {"given", "rules", "default"} and result.labelled_by["default"] > 0
+    unlabelled = [r for r in result.train if r.unsafe and r.source == "advbench" and not taxonomy.rule_label(r.text, r.source, None)]
+    assert unlabelled and all(r.categories == [taxonomy.default_code] for r in unlabelled)
 
 
-def test_a_hard_negative_list_adds_its_rows_and_changes_nothing_else(built, shared_data, taxonomy, tmp_path):
-    config = DataConfig.from_yaml("configs/data.yaml")
-    left_out = [r for r in left_out_by_caps(collect(shared_data, config)[0], config) if r.source == "alpaca"]
-    assert len(left_out) > 10_000  # the pool `guardian data mine` scores
-    listed = left_out[::1000]
-    path = tmp_path / "list.jsonl"
-    write_list(path, [MinedRow(text_key(r.text), 0.9, r.source) for r in listed] + [MinedRow("0" * 16, 0.9, "alpaca")], {})
-    result = build(shared_data, taxonomy, replace(config, hard_negatives=str(path)))
-    hard = [r for r in result.train + result.dev if r.source == "alpaca-hard"]
-    assert sorted(dedup_key(r.text) for r in hard) == sorted(dedup_key(r.text) for r in listed)
-    assert not any(r.unsafe for r in hard) and result.dropped["hard_negative_not_found"] == 1
-    plain = {dedup_key(r.text) for r in built[0].train + built[0].dev}
-    rest = [r for r in result.train + result.dev if r.source != "alpaca-hard"]
-    assert {dedup_key(r.text) for r in rest} == plain and len(rest) == len(plain)
-    assert result.jbb == built[0].jbb
-
-
-def test_rows_no_rule_labels_are_labelled_by_the_labeller_or_the_default(built, built_topical, taxonomy):
-    result, out, _ = built_topical
-    stats = json.loads((out / "stats.json").read_text())
-    by = stats["labelled_by"]
-    unsafe = stats["train"]["unsafe"] + stats["dev"]["unsafe"]
-    assert set(by) <= {"given", "rules", "labeller", "default"} and sum(by.values()) == unsafe
-    assert by["labeller"] > 0 and by["default"] > 0
-    # whatever labelled it, every harmful row has categories the taxonomy knows
-    assert all(r.categories and set(r.categories) <= set(taxonomy.codes) for r in result.train + result.dev if r.unsafe)
-    # without the labeller, what no rule labels takes the default
-    shipped = json.loads((built[1] / "stats.json").read_text())["labelled_by"]
-    assert "labeller" not in shipped and shipped["default"] == by["default"] + by["labeller"]
-
-
-def test_the_labeller_is_fit_on_training_rows_only(built_topical):
-    result, _, fitted = built_topical
-    dev = {dedup_key(r.text) for r in result.dev}
-    assert len(fitted) > 1000
-    assert not dev & {dedup_key(t) for t in fitted}
-
-
-def test_labeller_predicts_from_its_fit_and_abstains_when_unsure():
-    texts = ["steal a car", "steal a wallet", "rob a bank", "shoot a man", "stab a man", "punch a man"] * 3
-    codes = ["S2", "S2", "S2", "S1", "S1", "S1"] * 3
-    labeller = CategoryLabeller(min_confidence=0.5).fit(texts, codes)
-    assert labeller.predict(["steal a bike", "stab a woman"]) == ["S2", "S1"]
-    assert CategoryLabeller(min_confidence=0.99).fit(texts, codes).predict(["the weather"]) == [None]
-    assert labeller.predict([]) == []
-    with pytest.raises(ValueError, match="two categories"):
-        CategoryLabeller().fit(["a", "b"], ["S1", "S1"])
-    with pytest.raises(RuntimeError, match="fit"):
-        CategoryLabeller().predict(["a"])
+def test_data_config_defaults_are_the_shipped_config():
+    assert DataConfig() == DataConfig.from_yaml("configs/data.yaml")
 
 
 def test_stats_file_counts_match(built):
@@ -285,8 +214,8 @@ def test_vary_punctuation_flips_a_seeded_share_and_only_the_text():
         vary_punctuation(rows, 1.5, seed=1)
     with pytest.raises(ValueError, match="punctuation_flip"):
         DataConfig(punctuation_flip=-0.1)
-    with pytest.raises(ValueError, match="labeller_min_confidence"):
-        DataConfig(labeller_min_confidence=1.5)
+    with pytest.raises(ValueError, match=r"unknown keys \['keep_topical_safe'\]"):
+        DataConfig(keep_topical_safe=True)  # an experiment flag that left the library
 
 
 def test_final_punctuation_tells_nothing_about_the_training_label(built):

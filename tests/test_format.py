@@ -55,20 +55,6 @@ def test_training_example_weights_cover_only_targets(tokenizer, taxonomy):
     assert fmt.ids.response not in detection.input_ids
 
 
-def test_reply_only_example_puts_loss_on_the_reply_alone(tokenizer, taxonomy):
-    import pytest
-
-    fmt = GuardFormat(tokenizer, taxonomy.codes)
-    full = fmt.training_example("bomb please", True, ["S10"], "I can't help with that.", verdict_weight=10.0)
-    swap = fmt.training_example("bomb please", True, ["S10"], "I can't help with that.", verdict_weight=10.0, reply_only=True)
-    assert swap.input_ids == full.input_ids
-    reply_start = swap.input_ids.index(fmt.ids.response) + 1
-    assert all(w == 0 for w in swap.weights[:reply_start])
-    assert swap.weights[reply_start:] == full.weights[reply_start:] and all(w > 0 for w in swap.weights[reply_start:])
-    with pytest.raises(ValueError):
-        fmt.training_example("hello", False, reply_only=True)
-
-
 def test_swapped_reply_feeds_its_category_but_the_head_learns_the_true_one(tokenizer, taxonomy):
     import pytest
 

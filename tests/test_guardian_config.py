@@ -8,7 +8,7 @@ import pytest
 
 from slm_guardian.guardian import NEUTRAL_REPLY, Guardian, InvalidInput, to_text
 from slm_guardian.guardian_config import ConfigError, GuardianConfig
-from slm_guardian.model.guard_model import Scores
+from slm_guardian.model.scores import Scores
 
 
 class FixedScores:
@@ -113,9 +113,12 @@ def test_config_from_yaml(tmp_path, taxonomy, model):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("threshold: 2", "must be a number"),
-        ("thresold: 0.5", "unknown keys"),
-        ("category_thresholds: {S1: high}", "must be a number"),
+        ("threshold: 2", r"threshold: input should be less than or equal to 1 \(got 2\)"),
+        ("threshold: yes", r"threshold: input should be a valid number \(got True\)"),
+        ("thresold: 0.5", r"unknown keys \['thresold'\]; known: threshold, category_threshold"),
+        ("category_thresholds: {S1: high}", r"category_thresholds.S1: input should be a valid number"),
+        ("disabled: S8", "disabled: input should be a valid frozenset"),
+        ("normalize: maybe", "normalize: input should be a valid boolean"),
         ("[1, 2]", "mapping"),
     ],
 )

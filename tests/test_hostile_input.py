@@ -28,6 +28,11 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=20,
 )
+def _cleaned(text: str) -> str:
+    """What the guardian reads of `text` (lone surrogates and NUL bytes replaced)."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", " ")
+
+
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
@@ -37,18 +42,24 @@ def test_python_api_gives_a_verdict_or_invalid_input(guardian, text):
     try:
         verdict = guardian.check(text, respond=False)
     except InvalidInput as exc:
-        assert str(exc)
+        assert str(exc) and not _cleaned(text).strip(), (text, exc)  # only empty text is refused at this size
         return
-    assert 0.0 <= verdict.unsafe_score <= 1.0
+    assert set(verdict.category_scores) == set(guardian.taxonomy.codes)
+    assert sum(verdict.category_scores.values()) == pytest.approx(verdict.unsafe_score, abs=1e-4)
+    assert verdict.flagged == bool(verdict.categories)
 
 
 @FAST
 @given(messages=st.lists(st.dictionaries(st.sampled_from(["role", "content", "x"]), json_values, max_size=3), max_size=3))
 def test_python_api_rejects_malformed_conversations_cleanly(guardian, messages):
+    well_formed = bool(messages) and all(isinstance(m.get("content"), str) for m in messages)
+    user_text = "\n".join(m["content"] for m in messages if m.get("role", "user") == "user") if well_formed else ""
     try:
-        guardian.check(messages, respond=False)
-    except InvalidInput:
-        pass
+        verdict = guardian.check(messages, respond=False)
+    except InvalidInput as exc:
+        assert str(exc) and not _cleaned(user_text).strip(), (messages, exc)
+        return
+    assert user_text.strip() and set(verdict.category_scores) == set(guardian.taxonomy.codes)
 
 
 def test_python_api_limits():

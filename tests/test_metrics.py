@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from slm_guardian.metrics import (
+from slm_guardian.evaluation.metrics import (
     best_f1,
     category_metrics,
     detection_metrics,

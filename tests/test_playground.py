@@ -9,6 +9,7 @@ import pytest
 
 from servers import ServerThread
 from slm_guardian.serving.app import create_app
+from slm_guardian.evaluation.metrics import is_refusal
 
 pytestmark = pytest.mark.model
 
@@ -42,7 +43,8 @@ def test_playground_shows_verdicts_on_a_phone_screen(page_url):
         expect(page.locator("#verdict")).to_contain_text("Flagged", timeout=60_000)
         expect(page.locator("#response")).to_be_visible()
         assert page.locator(".bar").count() >= 3
-        assert "I" in page.locator("#response").inner_text()
+        reply = page.locator("#response").inner_text()
+        assert is_refusal(reply) and "pipe bomb" in reply, reply
         # nothing sticks out sideways on a narrow screen
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
 

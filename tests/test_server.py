@@ -12,6 +12,7 @@ import pytest
 from servers import UPSTREAM_ANSWER, ServerThread, fake_upstream
 from slm_guardian.serving.app import create_app
 from slm_guardian.serving.settings import ServerSettings
+from slm_guardian.taxonomy import Taxonomy
 
 pytestmark = pytest.mark.model
 
@@ -43,8 +44,10 @@ def test_openai_client_moderations(client):
     harmful, benign = result.results
     assert harmful.flagged and not benign.flagged
     assert harmful.categories.violence or harmful.categories.illicit_violent
-    assert 0.0 <= harmful.category_scores.illicit_violent <= 1.0
     extra = harmful.model_extra["slm_guardian"]
+    # an OpenAI score is the highest score of the taxonomy codes mapped to that name
+    mapped = [c.code for c in Taxonomy.default().categories if "illicit/violent" in c.openai]
+    assert harmful.category_scores.illicit_violent == pytest.approx(max(extra["category_scores"][c] for c in mapped), abs=1e-5)
     assert extra["categories"] and extra["response"]
     assert benign.model_extra["slm_guardian"]["response"] is None
 

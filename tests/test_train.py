@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from slm_guardian.data.rows import GuardExample
-from slm_guardian.train import category_swaps
-from slm_guardian.train_config import TrainConfig
+from slm_guardian.training.train import category_swaps
+from slm_guardian.training.config import TrainConfig
 
 
 def test_category_swaps_pick_another_category_and_its_reply(taxonomy):
@@ -14,14 +14,27 @@ def test_category_swaps_pick_another_category_and_its_reply(taxonomy):
     assert len(swaps) == 10
     for example, code, reply in swaps:
         assert example.unsafe and code != "S2" and code in taxonomy.codes
-        assert reply and ("scam email" in reply or code == "S11")  # names the request (a self-harm reply does not)
+        # names the request, except where replies never restate it: self-harm, and the categories
+        # whose claim itself is the harm (OpenAI's hate and harassment: S5, S10, S15)
+        unrestated = {"S11"} | {c.code for c in taxonomy.categories if {"hate", "harassment"} & set(c.openai)}
+        assert reply and ("scam email" in reply or code in unrestated)
     assert swaps == category_swaps(examples, taxonomy, 0.5, seed=3)  # fixed by the seed
     assert category_swaps(examples, taxonomy, 0.0, seed=3) == []
 
 
-def test_category_swaps_must_be_a_share():
-    with pytest.raises(ValueError, match="category_swaps"):
-        TrainConfig(category_swaps=1.5)
+def test_unknown_training_keys_and_bad_types_are_clear_errors(tmp_path):
+    from slm_guardian.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"unknown keys \['category_swaps'\]"):
+        TrainConfig(category_swaps=0.3)  # an experiment flag that left the library
+    path = tmp_path / "train.yaml"
+    path.write_text("epochs: two\n")
+    with pytest.raises(ConfigError, match="train.yaml: epochs: input should be a valid number"):
+        TrainConfig.from_yaml(path)
+
+
+def test_code_defaults_are_the_shipped_config():
+    assert TrainConfig() == TrainConfig.from_yaml("configs/smollm2-135m.yaml")
 
 
 def test_loss_weights_must_be_positive():
@@ -31,12 +44,12 @@ def test_loss_weights_must_be_positive():
 
 def test_swapped_replies_replace_replies_in_place(tokenizer, taxonomy):
     from slm_guardian.model.format import GuardFormat
-    from slm_guardian.train import encode
+    from slm_guardian.training.train import encode
 
     examples = [GuardExample(f"Write a scam email number {i} to steal bank logins.", True, ["S2"], "I can't help with a scam.") for i in range(20)]
     examples += [GuardExample("How do I bake bread?", False)] * 10
     fmt = GuardFormat(tokenizer, taxonomy.codes)
-    plain = encode(examples, fmt, TrainConfig())
+    plain = encode(examples, fmt, TrainConfig(swapped_replies=0.0))
     swapped = encode(examples, fmt, TrainConfig(swapped_replies=0.5))
     assert len(swapped) == len(plain) == 30  # no extra sequences
     changed = [e for e in swapped if e.labels is not None]
@@ -62,7 +75,7 @@ class _TinyLM:
 def test_weighted_loss_scores_the_labels_not_the_inputs():
     import torch
 
-    from slm_guardian.train import weighted_loss
+    from slm_guardian.training.train import weighted_loss
 
     head = torch.nn.Linear(4, 4, bias=False)
     with torch.no_grad():
@@ -92,7 +105,7 @@ def test_words_init_sets_each_guard_row_to_its_words_mean(tokenizer, taxonomy):
 
     from slm_guardian.model.format import GuardFormat
     from slm_guardian.model.loading import init_rows_from_text
-    from slm_guardian.train import token_words
+    from slm_guardian.training.train import token_words
 
     words = token_words(taxonomy)
     assert set(words) == set(GuardFormat.special_tokens(taxonomy.codes))
@@ -111,7 +124,7 @@ def _tiny_run():
     examples += [GuardExample(f"How do I bake bread number {i}?", False) for i in range(4)]
     # A large learning rate, so a step that resumes wrongly (optimizer moments, dropout masks)
     # moves the weights far more than fp16 rounding does.
-    config = TrainConfig(epochs=1, batch_size=2, learning_rate=0.05, lora_r=2, lora_alpha=4, max_query_tokens=16, warmup_ratio=0.0)
+    config = TrainConfig(epochs=1, batch_size=2, learning_rate=0.05, lora_r=2, lora_alpha=4, max_query_tokens=16, warmup_ratio=0.0, verdict_weight=2.0, category_weight=1.0, swapped_replies=0.0, token_init="random")
     return config, examples
 
 
@@ -119,8 +132,8 @@ def test_a_paused_and_resumed_run_gives_the_uninterrupted_adapter(tmp_path):
     import torch
     from safetensors.torch import load_file
 
-    from slm_guardian.train import adapter_from_checkpoint, train
-    from slm_guardian.train_checkpoint import CHECKPOINT_FILE
+    from slm_guardian.training.train import adapter_from_checkpoint, train
+    from slm_guardian.training.checkpoint import CHECKPOINT_FILE
 
     config, examples = _tiny_run()
     whole = train(config, examples, tmp_path / "whole", device="cpu", command="whole")
@@ -154,7 +167,7 @@ def test_a_paused_and_resumed_run_gives_the_uninterrupted_adapter(tmp_path):
 
 
 def test_resume_refuses_another_runs_checkpoint(tmp_path):
-    from slm_guardian.train import train
+    from slm_guardian.training.train import train
 
     config, examples = _tiny_run()
     with pytest.raises(ValueError, match="nothing to resume"):
@@ -166,7 +179,7 @@ def test_resume_refuses_another_runs_checkpoint(tmp_path):
 
 def test_micro_batches_keep_order_and_respect_the_token_budget():
     from slm_guardian.model.format import Example
-    from slm_guardian.train import micro_batches
+    from slm_guardian.training.train import micro_batches
 
     batch = [Example([1] * n, [1.0] * n) for n in (3, 5, 4, 9, 2)]
     parts = micro_batches(batch, max_tokens=10)
@@ -180,7 +193,7 @@ def test_a_batch_run_in_parts_takes_the_same_step():
     import torch
 
     from slm_guardian.model.format import Example
-    from slm_guardian.train import collate, micro_batches, target_weight, weighted_loss
+    from slm_guardian.training.train import collate, micro_batches, target_weight, weighted_loss
 
     torch.manual_seed(0)
     embed, head = torch.nn.Embedding(8, 4), torch.nn.Linear(4, 8, bias=False)

@@ -9,3 +9,7 @@ class GuardianError(Exception):
 
 class InvalidInput(GuardianError, ValueError):
     """A query the guardian cannot judge: empty, not text, or over the size limit."""
+
+
+class ConfigError(GuardianError, ValueError):
+    """A config (guardian, data or training) holds unknown keys, wrong types or out-of-range values."""

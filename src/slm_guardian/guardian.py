@@ -12,7 +12,8 @@ from typing import Union
 
 from slm_guardian.errors import GuardianError, InvalidInput
 from slm_guardian.guardian_config import GuardianConfig
-from slm_guardian.model.guard_model import GuardModel, Scores
+from slm_guardian.model.backend import GuardBackend
+from slm_guardian.model.scores import Scores
 from slm_guardian.normalize import normalize
 from slm_guardian.taxonomy import Taxonomy
 from slm_guardian.verdict import CategoryScore, Verdict
@@ -48,7 +49,7 @@ def default_adapter_dir() -> Path:
 class Guardian:
     """Flags harmful queries, scores harm categories and writes safeguard responses."""
 
-    def __init__(self, model: GuardModel, taxonomy: Taxonomy, config: GuardianConfig | None = None, task: str = "multitask") -> None:
+    def __init__(self, model: GuardBackend, taxonomy: Taxonomy, config: GuardianConfig | None = None, task: str = "multitask") -> None:
         self.model = model
         self.taxonomy = taxonomy
         self.config = config or GuardianConfig()

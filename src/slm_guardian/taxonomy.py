@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from slm_guardian.config_file import read_yaml
 from slm_guardian.errors import GuardianError
 
 OPENAI_CATEGORIES = (
@@ -83,13 +84,7 @@ class Taxonomy:
     def from_yaml(cls, path: str | Path) -> Taxonomy:
         """Load and validate a taxonomy file."""
         path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text("utf-8"))
-        except OSError as exc:
-            raise TaxonomyError(f"cannot read taxonomy file {path}: {exc.strerror}") from exc
-        except yaml.YAMLError as exc:
-            raise TaxonomyError(f"{path} is not valid YAML: {exc}") from exc
-        return cls.from_dict(data, origin=str(path))
+        return cls.from_dict(read_yaml(path, TaxonomyError, "taxonomy file"), origin=str(path))
 
     @classmethod
     def from_dict(cls, data: object, origin: str = "taxonomy") -> Taxonomy:

@@ -19,7 +19,8 @@ class Verdict:
     """The guardian's decision on one query.
 
     `unsafe_score` is P(harmful); `category_scores` holds every category's score (they sum
-    to `unsafe_score`); `categories` lists the violated ones, highest first; `response` is
+    to `unsafe_score`); `categories` lists the violated ones, the one the reply is written for
+    first (highest `priority` in the taxonomy, then highest score); `response` is
     the safeguard response, written only when `flagged` (or when forced).
     """
 

@@ -10,18 +10,16 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
 
 from slm_guardian.data import sources, synthetic
 from slm_guardian.data.labelled_sources import LABELLED_SOURCES, SUITES
 from slm_guardian.data.policy_families import POLICY_FAMILIES
 from slm_guardian.data.augment import vary_punctuation
-from slm_guardian.data.keys import dedup_key, text_key
-from slm_guardian.data.labeller import CategoryLabeller
-from slm_guardian.data.mining import read_keys
+from slm_guardian.data.config import DataConfig
+from slm_guardian.data.keys import dedup_key
 from slm_guardian.data.responses import compose_response
 from slm_guardian.data.rows import GuardExample, SourceRow
 from slm_guardian.taxonomy import Taxonomy
@@ -36,48 +34,6 @@ _FRAME_WORDS = frozenset(
     "it its as by from into about write create provide give develop explain guide tutorial step instructions "
     "detailed describe draft list outline article post blog way ways make using use someone people person".split()
 )
-
-
-@dataclass(frozen=True)
-class DataConfig:
-    """How many rows to take from each source and how to split them (see configs/data.yaml)."""
-
-    seed: int = 13
-    dev_fraction: float = 0.12
-    max_chars: int = 4000
-    synthetic_per_template: int = 60
-    caps: dict[str, int] = field(default_factory=dict)  # source -> max rows (after dedup)
-    punctuation_flip: float = 0.0  # share of training rows whose final punctuation is flipped (data/augment.py)
-    # Rows no rule labels get the labeller's category at this confidence or above (data/labeller.py);
-    # None gives them all the taxonomy's default category.
-    labeller_min_confidence: float | None = None
-    # Keep every safe row a category's keyword rules match ("explain what a botnet is") past the
-    # caps. Tried as borderline negatives (README, "A fourth attempt at the twins"); off when shipped.
-    keep_topical_safe: bool = False
-    # A list from `guardian data mine` (data/mining.py): safe rows the caps leave out, kept past
-    # them because a trained guard scored them high. Relative paths are from the config's folder.
-    hard_negatives: str | None = None
-    # Share of groups of each human-labelled set (coconot, hatecheck, toxigen) held out as that
-    # set's own named dev part (`guardian eval coconot`); the rest may be trained on.
-    suite_dev_fraction: float = 0.35
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.suite_dev_fraction < 1.0:
-            raise ValueError(f"suite_dev_fraction must be between 0 and 1, got {self.suite_dev_fraction}")
-        if not 0.0 <= self.punctuation_flip <= 1.0:
-            raise ValueError(f"punctuation_flip must be between 0 and 1, got {self.punctuation_flip}")
-        if self.labeller_min_confidence is not None and not 0.0 <= self.labeller_min_confidence <= 1.0:
-            raise ValueError(f"labeller_min_confidence must be between 0 and 1, got {self.labeller_min_confidence}")
-
-    @classmethod
-    def from_yaml(cls, path: str | Path) -> DataConfig:
-        raw = yaml.safe_load(Path(path).read_text("utf-8")) or {}
-        unknown = set(raw) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-        if raw.get("hard_negatives"):
-            raw["hard_negatives"] = str(Path(path).parent / raw["hard_negatives"])
-        return cls(**raw)
 
 
 @dataclass
@@ -124,12 +80,9 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     held_ids = {id(r) for r in held_out}
     candidates = [r for r in candidates if id(r) not in held_ids]
     candidates = _drop_copies_of(held_out, candidates, dropped)
-    hard_negatives = read_keys(Path(config.hard_negatives)) if config.hard_negatives else frozenset()
-    candidates = _apply_caps(candidates, config, taxonomy, hard_negatives)
-    if hard_negatives:  # listed rows the sources no longer hold, or that the build keeps anyway
-        dropped["hard_negative_not_found"] = len(hard_negatives) - sum(r.source.endswith("-hard") for r in candidates)
-    candidates, labelled_by = _assign_codes(candidates, taxonomy, config)
-    held_out, _ = _assign_codes(held_out, taxonomy, config)
+    candidates = _apply_caps(candidates, config)
+    candidates, labelled_by = _assign_codes(candidates, taxonomy)
+    held_out, _ = _assign_codes(held_out, taxonomy)
 
     examples = [_to_example(r, taxonomy, config.seed) for r in candidates]
     train, dev = [], []
@@ -200,69 +153,30 @@ def collect(root: Path, config: DataConfig) -> tuple[list[SourceRow], list[Sourc
     return candidates, jbb_rows, dropped
 
 
-def _apply_caps(rows: list[SourceRow], config: DataConfig, taxonomy: Taxonomy, hard_negatives: frozenset[str] = frozenset()) -> list[SourceRow]:
-    """Keep at most caps[source:label] rows per source and label, chosen by seed. Past the cap,
-    `keep_topical_safe` keeps the safe rows a category's keyword rules match, and the safe rows
-    whose key is in `hard_negatives` are kept with their source renamed `<source>-hard`."""
-    out: list[SourceRow] = []
-    for kept, left_out in _cap_draw(rows, config):
-        out.extend(kept)
-        for row in left_out:
-            if config.keep_topical_safe and taxonomy.match_keywords(row.text):
-                out.append(row)
-            elif hard_negatives and text_key(row.text) in hard_negatives:
-                out.append(replace(row, source=f"{row.source}-hard"))
-    return out
-
-
-def left_out_by_caps(rows: list[SourceRow], config: DataConfig) -> list[SourceRow]:
-    """The safe rows that the caps leave out of the build (the same seeded draw)."""
-    return [row for _, left_out in _cap_draw(rows, config) for row in left_out]
-
-
-def _cap_draw(rows: list[SourceRow], config: DataConfig) -> list[tuple[list[SourceRow], list[SourceRow]]]:
-    """Per source:label bucket, in first-seen order: the rows the cap keeps (a seeded sample,
-    or all when under the cap) and the safe rows it leaves out."""
+def _apply_caps(rows: list[SourceRow], config: DataConfig) -> list[SourceRow]:
+    """At most caps[source:label] rows per source and label, a seeded sample; buckets in
+    first-seen order."""
     rng = random.Random(config.seed)
     by_bucket: dict[str, list[SourceRow]] = {}
     for row in rows:
         by_bucket.setdefault(f"{row.source}:{'unsafe' if row.unsafe else 'safe'}", []).append(row)
-    draws = []
+    out: list[SourceRow] = []
     for bucket, bucket_rows in by_bucket.items():
         cap = config.caps.get(bucket)
-        if cap is None or len(bucket_rows) <= cap:
-            draws.append((bucket_rows, []))
-            continue
-        sampled = rng.sample(bucket_rows, cap)
-        chosen = {id(r) for r in sampled}
-        draws.append((sampled, [r for r in bucket_rows if not r.unsafe and id(r) not in chosen]))
-    return draws
+        out.extend(bucket_rows if cap is None or len(bucket_rows) <= cap else rng.sample(bucket_rows, cap))
+    return out
 
 
-def _assign_codes(rows: list[SourceRow], taxonomy: Taxonomy, config: DataConfig) -> tuple[list[SourceRow], Counter]:
-    """Every harmful row with its categories: its own, the rules', the labeller's, or the default."""
-    rules = {i: taxonomy.rule_label(r.text, r.source, r.label) for i, r in enumerate(rows) if r.unsafe and not r.codes}
-    unlabelled = [i for i, codes in rules.items() if not codes]
-    predicted: dict[int, str | None] = {}
-    if config.labeller_min_confidence is not None and unlabelled:
-        fit_on = [i for i, codes in rules.items() if codes and not _in_dev(_group(rows[i]), config)]
-        labeller = CategoryLabeller(config.labeller_min_confidence)
-        labeller.fit([rows[i].text for i in fit_on], [rules[i][0] for i in fit_on])
-        predicted = dict(zip(unlabelled, labeller.predict([rows[i].text for i in unlabelled])))
+def _assign_codes(rows: list[SourceRow], taxonomy: Taxonomy) -> tuple[list[SourceRow], Counter]:
+    """Every harmful row with its categories: its own, the rules', or the default."""
     labelled_by: Counter = Counter()
     out = []
-    for i, row in enumerate(rows):
+    for row in rows:
         if not row.unsafe:
             out.append(row)
             continue
-        if row.codes:
-            how, codes = "given", row.codes
-        elif rules[i]:
-            how, codes = "rules", rules[i]
-        elif predicted.get(i):
-            how, codes = "labeller", (predicted[i],)
-        else:
-            how, codes = "default", (taxonomy.default_code,)
+        rules = () if row.codes else taxonomy.rule_label(row.text, row.source, row.label)
+        how, codes = ("given", row.codes) if row.codes else ("rules", rules) if rules else ("default", (taxonomy.default_code,))
         labelled_by[how] += 1
         out.append(replace(row, codes=tuple(codes)))
     return out, labelled_by

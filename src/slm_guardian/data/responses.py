@@ -100,8 +100,9 @@ _CLAUSE_BOUNDARY = frozenset(
     "into until after before than like as".split()
 )
 _DANGLING = frozenset("a an the and or of to for with in on at by my your his her their its this that some any how what which why exactly precisely".split())
-# For hate and harassment the claim itself is the harm: a restatement stops before it
-# ("write a speech like this", not "... arguing that <group> are ...").
+# For hate and harassment (and defamation, whose OpenAI name is harassment) the claim itself is
+# the harm: a restatement stops before it ("write a speech like this", not "... arguing that
+# <group> are ..."), and without a clear cut the reply names the category instead.
 _CLAIM_START = frozenset("that which who arguing claiming saying calling mocking explaining proving about where in with".split())
 _NO_CLAIM_RESTATED = frozenset({"hate", "harassment"})
 

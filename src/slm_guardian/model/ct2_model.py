@@ -24,7 +24,8 @@ from ctranslate2.converters import TransformersConverter
 
 from slm_guardian.model.base import cache_root
 from slm_guardian.model.format import GuardFormat
-from slm_guardian.model.guard_model import GuardModel, Scores, score_windows, worst_window
+from slm_guardian.model.guard_model import GuardModel
+from slm_guardian.model.scores import Scores, score_windows, worst_window
 
 QUANTIZATION = "int8_float32"  # int8 weights, float32 activations: what CPUs run fast
 # One thread per model unless told otherwise: measured on the 2-core CPU, one thread judges a

@@ -143,19 +143,15 @@ class GuardFormat:
         verdict_weight: float = 1.0,
         category_weight: float = 1.0,
         detection_only: bool = False,
-        reply_only: bool = False,
         reply_code: str | None = None,
     ) -> Example:
-        """One supervised sequence; loss covers the verdict and everything the model writes after
-        it (with `reply_only`, the reply alone: the verdict and category tokens are context).
+        """One supervised sequence; loss covers the verdict and everything the model writes after it.
 
         `reply_code`: `response` was written for this category, not for `codes`. The sequence
         then feeds that one category token to the reply, while the head's target at that
         position stays `codes[0]`: the category head learns the true category and the reply
         learns to follow whatever category token precedes it."""
-        if reply_only and (detection_only or not unsafe):
-            raise ValueError("a reply-only example needs a harmful query and its reply")
-        if reply_code is not None and (detection_only or reply_only or not unsafe):
+        if reply_code is not None and (detection_only or not unsafe):
             raise ValueError("a swapped reply needs a harmful query, a reply and its category targets")
         prompt = [self.ids.query, *self.encode_text(text), self.ids.guard]
         labels = None
@@ -175,9 +171,6 @@ class GuardFormat:
                 reply = self.tokenizer(response, add_special_tokens=False)["input_ids"]
                 target += [self.ids.response, *reply, self.ids.eos]
             weights = [verdict_weight] + [category_weight] * len(fed_codes) + [1.0] * (len(target) - 1 - len(fed_codes))
-            if reply_only:
-                context = len(target) - len(reply) - 1  # harm, categories, <|response|>
-                weights = [0.0] * context + weights[context:]
             if reply_code is not None:
                 labels = prompt + target
                 labels[len(prompt) + 1] = self.ids.categories[codes[0]]

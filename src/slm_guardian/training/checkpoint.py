@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from slm_guardian.data.rows import GuardExample
-from slm_guardian.train_config import TrainConfig
+from slm_guardian.training.config import TrainConfig
 
 CHECKPOINT_FILE = "checkpoint.pt"
 
@@ -30,7 +30,7 @@ class TrainingProgress:
 def fingerprint(config: TrainConfig, base_model: str | None, examples: list[GuardExample], steps: int) -> str:
     """What must not change between the segments of one run: config, base, data and plan length."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([asdict(config), str(base_model), steps], sort_keys=True).encode())
+    digest.update(json.dumps([config.model_dump(), str(base_model), steps], sort_keys=True).encode())
     for ex in examples:
         digest.update(json.dumps([ex.text, ex.unsafe, ex.categories, ex.response]).encode())
     return digest.hexdigest()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from slm_guardian.guardian import Guardian
-from slm_guardian.records import Record, RecordWriter
+from slm_guardian.batch.records import Record, RecordWriter
 from slm_guardian.verdict import Verdict
 
 ADDED_FIELDS = ("unsafe_score", "flagged", "categories", "category_scores", "response")

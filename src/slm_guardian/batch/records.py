@@ -85,9 +85,13 @@ class RecordWriter:
             return
         flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in row.items()}
         if self._csv is None:
-            self._csv = csv.DictWriter(self.handle, fieldnames=list(flat), extrasaction="ignore")
+            self._csv = csv.DictWriter(self.handle, fieldnames=list(flat))
             self._csv.writeheader()
-        self._csv.writerow(flat)
+        new = [k for k in flat if k not in self._csv.fieldnames]
+        if new:
+            # The header is already written: a column first seen here would be silently lost.
+            raise ValueError(f"a row has columns the CSV header lacks ({', '.join(map(str, new))}); write JSONL output to keep rows whose fields differ")
+        self._csv.writerow(flat)  # a column missing from this row is left empty
 
     def flush(self) -> None:
         self.handle.flush()

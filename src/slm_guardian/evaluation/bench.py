@@ -1,4 +1,4 @@
-"""`guardian bench` / `python -m slm_guardian.bench`: speed and memory of the reference path,
+"""`guardian bench` / `python -m slm_guardian.evaluation.bench`: speed and memory of the reference path,
 the fast path and the MiniLM baseline, all measured in one process on this machine.
 
 Prints one Markdown table plus the compute floor: the FLOPs of one detection pass over the
@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil
 import torch
 
-from slm_guardian.evaluate import p95, timed_ms
+from slm_guardian.evaluation.runner import p95, timed_ms
 from slm_guardian.guardian import Guardian
 
 # A 20-word query, the size the speed target is stated for.
@@ -101,7 +101,7 @@ def bench_guardian(backend: str, texts: list[str], repeats: int, adapter: Path |
 
 
 def bench_minilm(texts: list[str], labels: list[bool], repeats: int) -> BenchRow:
-    from slm_guardian.baselines.minilm import MiniLMClassifier
+    from slm_guardian.evaluation.baselines.minilm import MiniLMClassifier
 
     before = _rss_mb()
     start = time.perf_counter()
@@ -161,7 +161,7 @@ def detection_flops(guardian: Guardian, tokens: int) -> float:
 
 def run(data: Path = Path("build/data"), queries: int = 128, repeats: int = 30, include_minilm: bool = True, adapter: Path | None = None) -> dict:
     """Every figure of the table, measured now, in this process."""
-    from slm_guardian.evaluate import load_dataset
+    from slm_guardian.evaluation.runner import load_dataset
 
     _, rows = load_dataset("dev", data)
     # A seeded sample: the file is not shuffled, and the MiniLM head needs both classes.

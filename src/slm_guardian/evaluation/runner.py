@@ -11,9 +11,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from slm_guardian.breakdown import category_rates, category_table, group_rates, group_table
+from slm_guardian.evaluation.breakdown import category_rates, category_table, group_rates, group_table
 from slm_guardian.guardian import Guardian
-from slm_guardian.metrics import category_metrics, detection_metrics, is_refusal, response_metrics
+from slm_guardian.evaluation.metrics import category_metrics, detection_metrics, is_refusal, response_metrics
 from slm_guardian.taxonomy import Taxonomy
 from slm_guardian.verdict import Verdict
 

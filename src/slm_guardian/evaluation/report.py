@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from slm_guardian.evaluate import DatasetResult, detection_table, response_table
-from slm_guardian.metrics import reliability_bins
+from slm_guardian.evaluation.runner import DatasetResult, detection_table, response_table
+from slm_guardian.evaluation.metrics import reliability_bins
 
 CHECKS = """\
 ## What each number means

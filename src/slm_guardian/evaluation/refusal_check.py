@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
-from slm_guardian.metrics import is_refusal
+from slm_guardian.evaluation.metrics import is_refusal
 
 REFUSAL_SETS = ("refusal.csv", "refusal_extra.csv")
 

@@ -9,7 +9,6 @@ import random
 import shutil
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -19,20 +18,19 @@ from slm_guardian.data.rows import GuardExample
 from slm_guardian.model.format import GUARD, HARM, QUERY, RESPONSE, SAFE, Example, GuardFormat, category_token
 from slm_guardian.model.loading import FormatSpec, init_rows_from_text, load_base_with_tokens
 from slm_guardian.taxonomy import Taxonomy
-from slm_guardian.train_checkpoint import CHECKPOINT_FILE, Checkpoint, TrainingProgress, fingerprint
-from slm_guardian.train_config import TrainConfig
+from slm_guardian.training.checkpoint import CHECKPOINT_FILE, Checkpoint, TrainingProgress, fingerprint
+from slm_guardian.training.config import TrainConfig
 
 RECORD_FILE = "training_record.json"
 
 
 def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, taxonomy: Taxonomy | None = None) -> list[Example]:
-    """Token sequences for the configured task (the ablations drop one task's targets), plus
-    the category-swapped reply copies `config.category_swaps` asks for, and with the replies
-    `config.swapped_replies` swaps in place."""
+    """Token sequences for the configured task (the ablations drop one task's targets), with the
+    replies `config.swapped_replies` swaps in place."""
     taxonomy = taxonomy or Taxonomy.default()
     swapped = {}
     if config.swapped_replies and config.task == "multitask":
-        # seed + 1: not the same rows and categories as the `category_swaps` copies
+        # seed + 1 keeps the draw of the runs that shipped (another share used seed itself)
         swapped = {id(ex): (code, response) for ex, code, response in category_swaps(examples, taxonomy, config.swapped_replies, config.seed + 1)}
     out = []
     for ex in examples:
@@ -51,11 +49,6 @@ def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, 
                 reply_code=code,
             )
         )
-    if config.category_swaps and config.task != "detection":
-        out += [
-            fmt.training_example(ex.text, True, [code], response, reply_only=True)
-            for ex, code, response in category_swaps(examples, taxonomy, config.category_swaps, config.seed)
-        ]
     return out
 
 
@@ -289,7 +282,7 @@ def train(
     checkpoint.remove()
     record = {
         "command": command or " ".join(sys.argv),
-        "config": asdict(config),
+        "config": config.model_dump(),
         "seed": config.seed,
         "device": str(target) if target.type == "cpu" else torch.cuda.get_device_name(target),
         "host": platform.machine(),

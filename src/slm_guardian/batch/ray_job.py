@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from slm_guardian.batch_job import ErrorLog, JobSummary, pending, verdict_columns, ResumePoint
-from slm_guardian.records import Record
+from slm_guardian.batch.local_job import ErrorLog, JobSummary, pending, verdict_columns, ResumePoint
+from slm_guardian.batch.records import Record
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class GuardianActor:
 def read_parquet_records(path: str, text_field: str) -> Iterator[Record]:
     import pyarrow.parquet as pq
 
-    from slm_guardian.records import with_text
+    from slm_guardian.batch.records import with_text
 
     parquet = pq.ParquetFile(path)
     columns = parquet.schema_arrow.names
@@ -110,7 +110,7 @@ def run_ray(
 
 
 def _judge_chunk(ray, chunk: list[Record], spec: GuardianSpec, actors: int, batch_size: int) -> Iterator[dict]:
-    from slm_guardian.batch_job import output_row
+    from slm_guardian.batch.local_job import output_row
 
     dataset = ray.data.from_items([{"index": i, "text": r.text} for i, r in enumerate(chunk)])
     judged = dataset.map_batches(

@@ -28,8 +28,8 @@ BASELINE_NAMES = DETECTORS + RESPONDERS
 
 def make_baseline(name: str, taxonomy: Taxonomy, train_path: Path, base_model: str | None = None, progress: Callable[[str], None] = lambda _: None) -> Detector | Responder:
     """Build one baseline; `minilm` is fitted on `train_path` (the guardian's own training set)."""
-    from slm_guardian.baselines.base_slm import PromptedRefuser, StaticRefuser, ZeroShotJudge
-    from slm_guardian.baselines.keyword import KeywordFilter, ProfanityFilter
+    from slm_guardian.evaluation.baselines.base_slm import PromptedRefuser, StaticRefuser, ZeroShotJudge
+    from slm_guardian.evaluation.baselines.keyword import KeywordFilter, ProfanityFilter
 
     if name == "keyword":
         return KeywordFilter(taxonomy)
@@ -42,7 +42,7 @@ def make_baseline(name: str, taxonomy: Taxonomy, train_path: Path, base_model: s
     if name == "prompted-refusal":
         return PromptedRefuser(base_model)
     if name == "minilm":
-        from slm_guardian.baselines.minilm import MiniLMClassifier
+        from slm_guardian.evaluation.baselines.minilm import MiniLMClassifier
         from slm_guardian.data.build import read_examples
 
         if not train_path.is_file():

@@ -1,0 +1,58 @@
+"""`guardian data build`: build the training data and the named dev sets from the public sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from slm_guardian.cli.app import data_app
+from slm_guardian.cli.common import err, fail, out, require
+
+
+@data_app.command("build")
+def data_build(
+    source: Path = typer.Option(Path("../shared/data"), "--source", help="Folder of the public datasets (../shared/data)."),
+    out_dir: Path = typer.Option(Path("build/data"), "--out", help="Where train.jsonl, dev.jsonl, jbb.jsonl and stats.json go."),
+    config: Optional[Path] = typer.Option(Path("configs/data.yaml"), "--config", help="Data config (caps, seed, dev share)."),
+    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy YAML (default: the packaged one)."),
+) -> None:
+    """Turn the raw public sets into labelled multi-task examples with a fixed dev split."""
+    require("train", "sklearn")
+    from slm_guardian.data.build import build, write
+    from slm_guardian.data.config import DataConfig
+    from slm_guardian.errors import GuardianError
+    from slm_guardian.taxonomy import Taxonomy
+
+    if not source.is_dir():
+        fail(f"--source {source} is not a folder")
+    try:
+        tax = Taxonomy.from_yaml(taxonomy) if taxonomy else Taxonomy.default()
+        cfg = DataConfig.from_yaml(config) if config and config.exists() else DataConfig()
+        with err.status("building the data set"):
+            result = build(source, tax, cfg)
+    except (GuardianError, ValueError) as exc:
+        fail(str(exc))
+    write(result, out_dir)
+    counts = result.counts()
+    table = Table(title=f"data written to {out_dir}")
+    table.add_column("split / source")
+    table.add_column("rows", justify="right")
+    for split in ("train", "dev", "jbb"):
+        table.add_row(f"[bold]{split}[/]", f"{counts[split]['rows']} ({counts[split]['unsafe']} unsafe)")
+        for key, n in counts[split]["by_source"].items():
+            table.add_row(f"  {key}", str(n))
+    for name, rows in result.suites.items():
+        table.add_row(f"[bold]{name}[/] (named dev set)", f"{len(rows)} ({sum(r.unsafe for r in rows)} unsafe)")
+    out.print(table)
+    cats = Table(title="categories of unsafe rows")
+    cats.add_column("code")
+    for split in ("train", "dev", "jbb"):
+        cats.add_column(split, justify="right")
+    for code in tax.codes:
+        cats.add_row(code, *(str(counts[s]["by_category"].get(code, 0)) for s in ("train", "dev", "jbb")))
+    out.print(cats)
+    out.print(f"dropped: {counts['dropped']}")
+    out.print(f"categories of unsafe rows given by: {counts['labelled_by']}")

@@ -1,0 +1,184 @@
+"""`guardian check` and `guardian classify`: judge one query, or a whole file (locally or on Ray)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from slm_guardian.cli.app import app
+from slm_guardian.cli.common import AdapterOpt, BackendOpt, BaseOpt, ConfigOpt, ThresholdOpt, err, fail, load_guardian, out, require
+
+
+@app.command()
+def check(
+    text: str = typer.Argument(..., help="The query to judge ('-' reads it from stdin)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+    force: bool = typer.Option(False, "--force-safeguard", help="Write a safeguard response even if the query is judged safe."),
+    adapter: Optional[Path] = AdapterOpt,
+    base_model: Optional[str] = BaseOpt,
+    config: Optional[Path] = ConfigOpt,
+    threshold: Optional[float] = ThresholdOpt,
+    backend: str = BackendOpt,
+) -> None:
+    """Judge one query: flagged or safe, unsafe score, categories, and the safeguard response."""
+    import json
+
+    from slm_guardian.guardian import InvalidInput
+
+    from slm_guardian.guardian import to_text
+
+    if text == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    try:
+        text = to_text(text)  # fail on bad input before paying for the model load
+    except InvalidInput as exc:
+        fail(str(exc))
+    guardian = load_guardian(adapter, base_model, config, threshold, backend)
+    verdict = guardian.force_safeguard(text) if force else guardian.check(text)
+    if as_json:
+        print(json.dumps(verdict.to_dict(), ensure_ascii=False))
+        return
+    if verdict.flagged:
+        out.print(f"[bold red]FLAGGED[/]  unsafe score {verdict.unsafe_score:.3f}")
+        for category in verdict.categories:
+            out.print(f"  {category.code:<4} {category.name:<28} {category.score:.3f}", highlight=False)
+    else:
+        out.print(f"[bold green]SAFE[/]  unsafe score {verdict.unsafe_score:.3f}")
+    if verdict.response:
+        out.print(f"\n[bold]safeguard response:[/] {verdict.response}", highlight=False)
+
+
+@app.command()
+def classify(
+    input_path: str = typer.Argument(..., metavar="IN", help="JSONL or CSV file to moderate ('-' for stdin); Parquet too with --engine ray."),
+    output: str = typer.Option("-", "-o", "--output", help="Where to write the moderated rows ('-' for stdout)."),
+    text_field: str = typer.Option("text", "--text-field", help="The field (JSONL key or CSV column) holding the text."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="jsonl or csv (default: from the file name; stdin is jsonl)."),
+    batch_size: int = typer.Option(16, "--batch-size", min=1, max=1024, help="Rows per model batch."),
+    no_response: bool = typer.Option(False, "--no-response", help="Skip writing safeguard responses (faster)."),
+    errors_path: Optional[Path] = typer.Option(None, "--errors", help="Where bad rows are listed with their line numbers (default: OUTPUT.errors.jsonl; stderr when writing to stdout)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: keep OUTPUT's finished rows and moderate only the rest."),
+    engine: str = typer.Option("local", "--engine", help="local (this process) or ray (Ray Data actor pool; see --actors, --ray-address)."),
+    actors: int = typer.Option(1, "--actors", min=1, help="With --engine ray: guardian actors, each loading the model once."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="With --engine ray: an existing cluster (e.g. ray://head:10001); default starts a local Ray."),
+    chunk_rows: int = typer.Option(20_000, "--chunk-rows", min=1, help="With --engine ray: input rows the driver holds at a time (each chunk reloads the actors' models)."),
+    adapter: Optional[Path] = AdapterOpt,
+    base_model: Optional[str] = BaseOpt,
+    config: Optional[Path] = ConfigOpt,
+    threshold: Optional[float] = ThresholdOpt,
+    backend: str = BackendOpt,
+) -> None:
+    """Moderate a file in batches; each output row keeps its fields and adds the verdict.
+
+    Added fields: unsafe_score, flagged, categories, category_scores, response (null when not
+    flagged). Row order is preserved. Malformed rows go to the errors file with their line
+    numbers and do not stop the run (exit code 1 when there were any); rows in = rows written
+    + rows in the errors file. Output is flushed after every batch: after a crash or kill, run
+    the same command with --resume.
+    """
+    from tqdm import tqdm
+
+    from slm_guardian.batch.local_job import ErrorLog, ResumePoint, resume_point, run_local
+    from slm_guardian.batch.records import RecordWriter, detect_format, open_text, read_records
+
+    if engine not in ("local", "ray"):
+        fail(f"--engine must be local or ray, not {engine!r}")
+    if input_path != "-" and not Path(input_path).is_file():
+        fail(f"input file {input_path} not found")
+    if engine == "ray":
+        _classify_ray(input_path, output, text_field, fmt, batch_size, not no_response, actors, ray_address, chunk_rows, adapter, base_model, config, threshold, backend)
+        return
+    try:
+        file_format = detect_format(input_path if input_path != "-" else output, fmt)
+    except ValueError as exc:
+        fail(str(exc))
+    if resume and (output == "-" or file_format != "jsonl"):
+        fail("--resume needs a JSONL output file (-o out.jsonl)")
+    if output != "-" and Path(output).exists() and not resume and Path(output).stat().st_size > 0:
+        fail(f"{output} already exists; pass --resume to continue it, or remove it")
+    if errors_path is None and output != "-":
+        errors_path = Path(output + ".errors.jsonl")
+    done = resume_point(Path(output), errors_path) if resume else ResumePoint()
+    # A bulk job: full batches, where every core helps (the fast path defaults to one thread).
+    guardian = load_guardian(adapter, base_model, config, threshold, backend, threads=os.cpu_count())
+    source = open_text(input_path, "r", stdin=sys.stdin)
+    sink = open_text(output, "a" if resume else "w", stdout=sys.stdout)
+    error_handle = errors_path.open("a" if resume else "w", encoding="utf-8") if errors_path else None
+    progress = tqdm(desc="classify", unit="row", disable=None, file=sys.stderr)  # None: off when stderr is not a terminal
+    log = ErrorLog(error_handle)
+    try:
+        summary = run_local(guardian, read_records(source, file_format, text_field), RecordWriter(sink, file_format), log, batch_size, not no_response, done, progress.update)
+    except ValueError as exc:
+        fail(str(exc))
+    finally:
+        progress.close()
+        for handle, path in ((source, input_path), (sink, output)):
+            if path != "-":
+                handle.close()
+        if error_handle:
+            error_handle.close()
+    for message in log.messages[:5]:
+        err.print(f"[yellow]skipped[/] {message}", highlight=False)
+    if len(log.messages) > 5:
+        err.print(f"... and {len(log.messages) - 5} more", highlight=False)
+    where = output if output != "-" else "stdout"
+    resumed = f" ({summary.skipped_done} already done by an earlier run)" if summary.skipped_done else ""
+    bad = f"; {summary.errors} bad rows listed in {errors_path}" if errors_path and summary.errors else (f"; {summary.errors} skipped" if summary.errors else "")
+    err.print(f"{summary.rows_in} rows read; {summary.written + summary.skipped_done} rows in {where}{resumed}{bad}", highlight=False)
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, actors, ray_address, chunk_rows, adapter, base_model, config, threshold, backend) -> None:
+    """`classify --engine ray`: read here, judge on a Ray actor pool, write here in input order."""
+    require("ray", "ray", "ray.data")
+    from slm_guardian.batch.local_job import ErrorLog
+    from slm_guardian.batch.ray_job import GuardianSpec, ParquetSink, read_parquet_records, run_ray, threads_per_actor
+    from slm_guardian.batch.records import RecordWriter, detect_format, open_text, read_records
+
+    if input_path == "-" or output == "-":
+        fail("--engine ray reads and writes files (not stdin/stdout)")
+    parquet_in = input_path.lower().endswith(".parquet")
+    parquet_out = output.lower().endswith(".parquet")
+    try:
+        in_format = "parquet" if parquet_in else detect_format(input_path, fmt)
+        out_format = "parquet" if parquet_out else detect_format(output, fmt if not parquet_in else None)
+    except ValueError as exc:
+        fail(str(exc))
+    errors_path = Path(output + ".errors.jsonl")
+    spec = GuardianSpec(
+        adapter=str(adapter) if adapter else None,
+        base_model=base_model,
+        config=str(config) if config else None,
+        threshold=threshold,
+        backend=backend,
+        respond=respond,
+        threads=threads_per_actor(actors),
+    )
+    source = None if parquet_in else open_text(input_path, "r")
+    sink = ParquetSink(Path(output)) if parquet_out else None
+    handle = None if parquet_out else open_text(output, "w")
+    writer = RecordWriter(handle, out_format) if handle else None
+    with errors_path.open("w", encoding="utf-8") as error_handle:
+        log = ErrorLog(error_handle)
+        try:
+            records = read_parquet_records(input_path, text_field) if parquet_in else read_records(source, in_format, text_field)
+            with err.status(f"moderating on Ray with {actors} actor(s)"):
+                summary = run_ray(records, sink.write if sink else writer.write, log, spec, actors, batch_size, ray_address, chunk_rows=chunk_rows)
+            if sink:
+                sink.close()
+        except ValueError as exc:
+            fail(str(exc))
+        finally:
+            if source:
+                source.close()
+            if handle:
+                handle.close()
+    bad = f"; {summary.errors} bad rows listed in {errors_path}" if summary.errors else ""
+    err.print(f"{summary.rows_in} rows read; {summary.written} rows in {output}{bad}", highlight=False)
+    if summary.errors:
+        raise typer.Exit(1)

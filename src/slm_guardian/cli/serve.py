@@ -1,0 +1,59 @@
+"""`guardian serve`: the OpenAI-compatible HTTP service."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from slm_guardian.cli.app import app
+from slm_guardian.cli.common import AdapterOpt, BackendOpt, BaseOpt, ConfigOpt, ThresholdOpt, err, fail, load_guardian, require
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (localhost by default; 0.0.0.0 exposes it)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port."),
+    upstream: Optional[str] = typer.Option(None, "--upstream", help="OpenAI-compatible base URL (e.g. http://127.0.0.1:8080/v1) that safe chats are forwarded to."),
+    api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="Name of the environment variable holding the API key clients must send."),
+    upstream_key_env: Optional[str] = typer.Option(None, "--upstream-key-env", help="Environment variable holding the upstream's API key."),
+    max_batch: int = typer.Option(16, "--max-batch", min=1, max=256, help="Largest micro-batch of queued texts."),
+    max_queue: int = typer.Option(256, "--max-queue", min=1, help="Queued texts beyond this get 503 + Retry-After."),
+    log_prompts: bool = typer.Option(False, "--log-prompts", help="Log prompt text (off by default: prompts are private)."),
+    adapter: Optional[Path] = AdapterOpt,
+    base_model: Optional[str] = BaseOpt,
+    config: Optional[Path] = ConfigOpt,
+    threshold: Optional[float] = ThresholdOpt,
+    backend: str = BackendOpt,
+) -> None:
+    """Serve /v1/moderations, /v1/guard, a guarded /v1/chat/completions proxy, /metrics and a playground."""
+    import logging
+
+    require("serve", "fastapi", "uvicorn", "httpx", "prometheus_client")
+    import uvicorn
+
+    from slm_guardian.serving.app import create_app
+    from slm_guardian.serving.settings import ServerSettings
+
+    def secret(name: Optional[str], flag: str) -> Optional[str]:
+        if not name:
+            return None
+        value = os.environ.get(name)
+        if not value:
+            fail(f"{flag} {name}: that environment variable is not set or empty")
+        return value
+
+    settings = ServerSettings(
+        upstream=upstream,
+        api_key=secret(api_key_env, "--api-key-env"),
+        upstream_api_key=secret(upstream_key_env, "--upstream-key-env"),
+        max_batch=max_batch,
+        max_queue=max_queue,
+        log_prompts=log_prompts,
+    )
+    guardian = load_guardian(adapter, base_model, config, threshold, backend)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    err.print(f"serving on http://{host}:{port}  (playground at /, API under /v1)")
+    uvicorn.run(create_app(guardian, settings), host=host, port=port, log_level="warning", access_log=False)

@@ -1,0 +1,28 @@
+"""The data build's configuration (configs/data.yaml); the defaults are the shipped build's."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from slm_guardian.config_file import YamlConfig
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+
+SHIPPED_CAPS = {"alpaca:safe": 1000, "toxicchat:safe": 1300, "jailbreak_templates:unsafe": 250, "hatecheck:unsafe": 700}
+
+
+class DataConfig(YamlConfig):
+    """How many rows to take from each source and how to split them."""
+
+    seed: int = 13
+    dev_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.12  # share of groups held out as dev
+    max_chars: Annotated[int, Field(gt=0)] = 4000  # longer rows are dropped (jailbreak walls of text)
+    synthetic_per_template: Annotated[int, Field(gt=0)] = 150  # expansions kept per synthetic template
+    # Max rows per source:label after dedup, sampled by seed.
+    caps: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=lambda: dict(SHIPPED_CAPS))
+    punctuation_flip: Share = 0.5  # share of training rows whose final punctuation is flipped (data/augment.py)
+    # Share of groups of each human-labelled set (coconot, hatecheck, toxigen) held out as that
+    # set's own named dev part (`guardian eval coconot`); the rest may be trained on.
+    suite_dev_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.35

@@ -1,0 +1,1 @@
+"""Measuring the guard: datasets and runner, metrics, breakdowns, reports, baselines, benchmarks."""

@@ -1,0 +1,1 @@
+"""Fine-tuning the guard: the validated training config, the LoRA training loop, checkpoints."""

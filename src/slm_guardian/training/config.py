@@ -1,0 +1,48 @@
+"""Training configuration, read from YAML (configs/smollm2-135m.yaml). The defaults here are the
+shipped config's values, so a file that leaves a key out trains what was shipped."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from slm_guardian.config_file import YamlConfig
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+
+class TrainConfig(YamlConfig):
+    """Everything that determines a fine-tune; the same file and data reproduce the adapter."""
+
+    name: str = "smollm2-135m-guardian"
+    base_model: str = "smollm2-135m"
+    taxonomy: str | None = None  # None: the packaged taxonomy
+    # multitask (shipped) | detection (verdict + categories) | response (replies only): the
+    # single-task models of the paper's ablation, which `guardian eval --compare` sets beside it.
+    task: Literal["multitask", "detection", "response"] = "multitask"
+    seed: int = 13
+    epochs: Positive = 1.0
+    batch_size: Annotated[int, Field(gt=0)] = 16
+    learning_rate: Positive = 3e-4
+    warmup_ratio: Share = 0.05
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.0
+    max_query_tokens: Annotated[int, Field(gt=0)] = 128
+    verdict_weight: Positive = 10.0
+    # Loss weight of each category token. One category token sits among ~50 reply tokens, so
+    # at weight 1 the category head gets ~2% of an unsafe row's loss and drifts to the
+    # majority category.
+    category_weight: Positive = 5.0
+    lora_r: Annotated[int, Field(gt=0)] = 16
+    lora_alpha: Annotated[int, Field(gt=0)] = 32
+    lora_dropout: Share = 0.05
+    lora_target_modules: list[str] | str = "all-linear"
+    # Share of unsafe examples whose reply is written for another, random category whose token
+    # is fed before it, while the category head's target stays the true category: the reply
+    # then reads its category token (docs/experiments/2026-11-29-candidate8-replies-read-category.md).
+    swapped_replies: Share = 0.5
+    # Initial embedding rows of the guard tokens: the mean embedding of the words each token
+    # stands for ("words": a category's name and topic), or random rows (std 0.02).
+    token_init: Literal["words", "random"] = "words"
+    data: dict = Field(default_factory=dict)  # passed to DataConfig when the data is built

@@ -1,0 +1,115 @@
+"""Pieces that need no model: window scoring, the float32 recheck band, the micro-batcher's
+overload and cancellation, and CSV output whose columns change between rows."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+
+import pytest
+
+from slm_guardian.batch.records import RecordWriter
+from slm_guardian.model.scores import Scores, score_windows, worst_window
+from slm_guardian.verdict import Verdict
+
+CODES = ("S1", "S2")
+
+
+def _scores(unsafe: float) -> Scores:
+    return Scores(unsafe=unsafe, categories={"S1": 0.5, "S2": 0.5})
+
+
+class WindowFormat:
+    """Splits a text into windows at '|'; a window's ids are its characters' codes."""
+
+    def detection_windows(self, text: str) -> list[list[int]]:
+        return [[ord(c) for c in part] for part in text.split("|")]
+
+
+def _score_by_content(batch: list[list[int]]) -> list[Scores]:
+    # a window containing "x" is harmful; the batch sizes seen are recorded
+    _score_by_content.sizes.append(len(batch))
+    return [_scores(0.9 if ord("x") in ids else 0.1) for ids in batch]
+
+
+def test_the_worst_window_decides_and_order_is_kept():
+    _score_by_content.sizes = []
+    texts = ["aa|bb|cx", "dd", "x|ee", "ff|gg"]
+    scores = score_windows(WindowFormat(), texts, batch_size=3, score_batch=_score_by_content)
+    assert [s.unsafe for s in scores] == [0.9, 0.1, 0.9, 0.1]
+    assert _score_by_content.sizes == [3, 3, 2]  # 8 windows, batched across texts
+    assert worst_window(WindowFormat(), "aa|cx|bb", _score_by_content) == [ord("c"), ord("x")]
+
+
+def test_scores_in_the_recheck_band_are_recomputed_in_float32():
+    from slm_guardian.model.ct2_model import CT2GuardModel
+
+    model = object.__new__(CT2GuardModel)  # the band logic alone, without loading a model
+    int8, exact = object(), object()
+    model.detector, model._exact, model.recheck_band, model.rechecked = int8, exact, (0.3, 0.7), 0
+    quick = {0: 0.05, 1: 0.31, 2: 0.69, 3: 0.95}
+    model._forward = lambda detector, batch: [_scores(quick[b[0]] if detector is int8 else 0.5) for b in batch]
+    out = model._score_batch([[0], [1], [2], [3]])
+    assert [s.unsafe for s in out] == [0.05, 0.5, 0.5, 0.95]
+    assert model.rechecked == 2
+    model.recheck_band = None
+    assert [s.unsafe for s in model._score_batch([[1]])] == [0.31]
+
+
+class SlowGuardian:
+    """Answers check_batch after `release` is set; records the texts of each batch."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.batches: list[list[str]] = []
+
+    def check_batch(self, texts, respond=False, batch_size=16):
+        self.release.wait(5)
+        self.batches.append(list(texts))
+        return [Verdict(flagged=False, unsafe_score=0.0, categories=[], category_scores={c: 0.0 for c in CODES}) for _ in texts]
+
+
+def test_a_full_queue_is_refused_and_cancelled_callers_are_dropped():
+    from slm_guardian.serving.batcher import MicroBatcher, Overloaded
+
+    async def scenario():
+        guardian = SlowGuardian()
+        batcher = MicroBatcher(guardian, max_batch=2, wait_ms=1, max_queue=3)
+        await batcher.start()
+        first = asyncio.create_task(batcher.check(["a"]))  # taken by the worker, which blocks
+        await asyncio.sleep(0.05)
+        queued = [asyncio.create_task(batcher.check([t])) for t in ("b", "c", "d")]
+        await asyncio.sleep(0.05)
+        with pytest.raises(Overloaded):
+            await batcher.check(["e"])
+        queued[1].cancel()  # "c" gives up while waiting
+        guardian.release.set()
+        assert len(await first) == 1
+        answered = await asyncio.gather(queued[0], queued[2])
+        await batcher.stop()
+        return guardian.batches, answered
+
+    batches, answered = asyncio.run(scenario())
+    assert all(len(a) == 1 for a in answered)
+    assert "c" not in [t for batch in batches for t in batch]
+    assert sorted(t for batch in batches for t in batch) == ["a", "b", "d"]
+
+
+def test_csv_output_refuses_a_column_first_seen_in_a_later_row():
+    handle = io.StringIO()
+    writer = RecordWriter(handle, "csv")
+    writer.write({"text": "a", "flagged": False, "categories": ["S1"]})
+    writer.write({"text": "b", "flagged": True})  # a missing column is left empty
+    with pytest.raises(ValueError, match="columns the CSV header lacks \\(source\\)"):
+        writer.write({"text": "c", "flagged": False, "source": "x"})
+    lines = handle.getvalue().splitlines()
+    assert lines == ["text,flagged,categories", 'a,False,"[""S1""]"', "b,True,"]
+
+
+def test_moderation_fields_survive_a_jsonl_round_trip():
+    handle = io.StringIO()
+    writer = RecordWriter(handle, "jsonl")
+    writer.write({"text": "a", "extra": {"k": [1, 2]}})
+    writer.write({"other": 1})
+    assert handle.getvalue() == '{"text": "a", "extra": {"k": [1, 2]}}\n{"other": 1}\n'
