@@ -23,7 +23,7 @@ class TrainConfig(YamlConfig):
     # single-task models of the paper's ablation, which `guardian eval --compare` sets beside it.
     task: Literal["multitask", "detection", "response"] = "multitask"
     seed: int = 13
-    epochs: Positive = 1.0
+    epochs: Positive = 2.0
     batch_size: Annotated[int, Field(gt=0)] = 16
     learning_rate: Positive = 3e-4
     warmup_ratio: Share = 0.05
