@@ -124,9 +124,9 @@ class Guardian:
         return verdicts
 
     def force_safeguard(self, query: Query) -> Verdict:
-        """Write a safeguard response whatever the verdict (the paper's forced harm token). The
-        reply is written for the categories that reach their thresholds, the verdict's own; when
-        none does (a harmless query), it is NEUTRAL_REPLY, which gives no category as the reason."""
+        """Write a safeguard response whatever the verdict (the paper's forced harm token). For a
+        flagged query the reply is written for its categories; for any other it is NEUTRAL_REPLY,
+        which gives no category as the reason."""
         text = self._model_text(to_text(query))
         scores, cache = self.model.score_with_cache(text)
         verdict = self._verdict(scores)
@@ -141,7 +141,7 @@ class Guardian:
         return self.model.respond(self._model_text(to_text(query)), list(codes))
 
     def with_response(self, verdict: Verdict, query: Query) -> Verdict:
-        """`verdict` with the safeguard response for `query` (for its categories, else the likeliest)."""
+        """`verdict` with the safeguard response for `query` (for its categories; NEUTRAL_REPLY if it has none)."""
         return self._respond(verdict, self._model_text(to_text(query)))
 
     def _respond(self, verdict: Verdict, text: str, cache: object | None = None) -> Verdict:
@@ -150,8 +150,8 @@ class Guardian:
             # The response-only ablation model has no verdict: lead with its likeliest category.
             codes = [max(verdict.category_scores, key=verdict.category_scores.get)]
         if not codes:
-            # Forced on a query in which no enabled category reaches its threshold: a reply
-            # written for the likeliest category would give a reason that does not apply.
+            # Forced on a query that is not flagged: a reply written for the likeliest category
+            # would give a reason that does not apply.
             return replace(verdict, response=NEUTRAL_REPLY)
         return replace(verdict, response=self.model.respond(text, codes, cache))
 
