@@ -122,8 +122,9 @@ def test_cli_check_never_shows_a_traceback(guardian, monkeypatch, text):
     from typer.testing import CliRunner
 
     from slm_guardian import cli
+    from slm_guardian.cli import judge
 
-    monkeypatch.setattr(cli, "load_guardian", lambda *args, **kwargs: guardian)
+    monkeypatch.setattr(judge, "load_guardian", lambda *args, **kwargs: guardian)
     result = CliRunner().invoke(cli.app, ["check", "--json", "--", text])
     assert result.exit_code in (0, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
