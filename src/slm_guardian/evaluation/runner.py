@@ -6,6 +6,7 @@ import json
 import random
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,7 +204,11 @@ def evaluate_dataset(
     writers.update({b.name: b for b in baselines or [] if hasattr(b, "respond")})
     for system, writer in writers.items():
         if isinstance(writer, Guardian):
-            responses = [_judged_reply(writer, q) for q in tqdm(queries, desc=f"{name}: {system} responses", unit="query", leave=False)]
+            known = data.systems[system].categories if system in data.systems else None  # from its detection pass above
+            responses = [
+                _judged_reply(writer, texts[i], known[i] if known else ())
+                for i in tqdm(targets, desc=f"{name}: {system} responses", unit="query", leave=False)
+            ]
         else:
             responses = writer.respond(queries)
         result = data.systems.get(system) or data.systems.setdefault(system, SystemResult(system, [], []))
@@ -217,12 +222,14 @@ def evaluate_dataset(
     return data
 
 
-def _judged_reply(writer: Guardian, query: str) -> str:
-    """The reply `writer` gives a harmful query: for its own categories, or, where it names
-    none (a compared adapter that misses the query), for its likeliest one."""
-    verdict = writer.check(query, respond=False)
-    codes = verdict.category_codes or [max(verdict.category_scores, key=verdict.category_scores.get)]
-    return writer.write_reply(query, codes)
+def _judged_reply(writer: Guardian, query: str, codes: Sequence[str] = ()) -> str:
+    """The reply `writer` gives a harmful query: for the categories its verdict named (`codes`,
+    when known already), or, where it names none (a compared adapter that misses the query, or
+    the response-only model, which has no verdict), for its likeliest one."""
+    if not codes:
+        verdict = writer.check(query, respond=False)
+        codes = verdict.category_codes or [max(verdict.category_scores, key=verdict.category_scores.get)]
+    return writer.write_reply(query, list(codes))
 
 
 def timed_ms(fn, repeats: int) -> list[float]:
