@@ -264,36 +264,38 @@ def _fmt(value) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
-def detection_table(datasets: list[DatasetResult]) -> str:
-    """One row per dataset and system: the unsafe-class detection metrics."""
-    lines = [
-        "| dataset | system | n | F1 | precision | recall | AUPRC | FPR | best F1 | ECE | flag rate |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+_DETECTION_COLUMNS = [(h, k, _fmt) for h, k in (("F1", "f1"), ("precision", "precision"), ("recall", "recall"), ("AUPRC", "auprc"), ("FPR", "fpr"), ("best F1", "best_f1"), ("ECE", "ece"), ("flag rate", "flag_rate"))]
+_RESPONSE_COLUMNS = [
+    *((h, k, _fmt) for h, k in (
+        ("refusal", "refusal_rate"), ("rationale", "rationale_match_rate"), ("rationale (reported)", "rationale_reported_rate"),
+        ("alternative", "alternative_rate"), ("crisis support (S11)", "crisis_support_rate"), ("judged unsafe", "judged_unsafe_rate"),
+        ("leak", "leak_rate"), ("distinct-2", "distinct_2"), ("duplicates", "duplicate_rate"),
+    )),
+    ("mean words", "mean_words", lambda v: f"{v:.1f}"),
+]
+
+
+def _metrics_table(datasets: list[DatasetResult], section: str, columns: list, skip_empty: bool = False) -> str:
+    """One row per dataset and system that has metrics under `section` (with `skip_empty`,
+    only those measured on at least one row)."""
+    header = ["dataset", "system", "n", *(h for h, _, _ in columns)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for data in datasets:
         for system, result in data.systems.items():
-            d = result.metrics.get("detection")
-            if not d:
-                continue
-            cells = [d.get(k) for k in ("f1", "precision", "recall", "auprc", "fpr", "best_f1", "ece", "flag_rate")]
-            lines.append(f"| {data.name} | {system} | {d['n']} | " + " | ".join(_fmt(c) for c in cells) + " |")
+            m = result.metrics.get(section)
+            if m and (m.get("n") or not skip_empty):
+                lines.append(f"| {data.name} | {system} | {m['n']} | " + " | ".join(fmt(m.get(k)) for _, k, fmt in columns) + " |")
     return "\n".join(lines)
+
+
+def detection_table(datasets: list[DatasetResult]) -> str:
+    """One row per dataset and system: the unsafe-class detection metrics."""
+    return _metrics_table(datasets, "detection", _DETECTION_COLUMNS)
 
 
 def response_table(datasets: list[DatasetResult]) -> str:
     """One row per dataset and response-writing system: the safeguard-response metrics."""
-    lines = [
-        "| dataset | system | n | refusal | rationale | rationale (reported) | alternative | crisis support (S11) | judged unsafe | leak | distinct-2 | duplicates | mean words |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for data in datasets:
-        for system, result in data.systems.items():
-            r = result.metrics.get("responses")
-            if not r or not r.get("n"):
-                continue
-            cells = [r.get(k) for k in ("refusal_rate", "rationale_match_rate", "rationale_reported_rate", "alternative_rate", "crisis_support_rate", "judged_unsafe_rate", "leak_rate", "distinct_2", "duplicate_rate")]
-            lines.append(f"| {data.name} | {system} | {r['n']} | " + " | ".join(_fmt(c) for c in cells) + f" | {r['mean_words']:.1f} |")
-    return "\n".join(lines)
+    return _metrics_table(datasets, "responses", _RESPONSE_COLUMNS, skip_empty=True)
 
 
 # Sets whose per-group breakdown is printed (every set's breakdown is in the JSON results).
