@@ -13,13 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-
 from slm_guardian.data import sources, synthetic
-from slm_guardian.data.labelled_sources import LABELLED_SOURCES, SUITES
-from slm_guardian.data.policy_families import POLICY_FAMILIES
 from slm_guardian.data.augment import vary_punctuation
 from slm_guardian.data.config import DataConfig
 from slm_guardian.data.keys import dedup_key
+from slm_guardian.data.labelled_sources import LABELLED_SOURCES, SUITES
+from slm_guardian.data.policy_families import POLICY_FAMILIES
 from slm_guardian.data.responses import compose_response
 from slm_guardian.data.rows import GuardExample, SourceRow
 from slm_guardian.taxonomy import Taxonomy

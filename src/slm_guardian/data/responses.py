@@ -119,10 +119,9 @@ def _restate(query: str) -> tuple[str, str] | None:
     text = " ".join(query.strip().split())
     text = re.sub(r"[?.!]+$", "", text)
     unframed = _FRAME_LEAD.sub("", text, count=1)
-    if unframed != text and _NOUN_START.match(unframed):
-        text, kind = unframed, "np"  # "For my novel, I need a scene that ..."
-    else:
-        text, kind = unframed, "vp"
+    # "For my novel, I need a scene that ...": what is asked for is a noun phrase
+    kind = "np" if unframed != text and _NOUN_START.match(unframed) else "vp"
+    text = unframed
     rest = _REQUEST_LEAD.sub("", text, count=1)
     if kind == "vp" and rest == text and not _IMPERATIVE.match(text):
         return None
