@@ -89,6 +89,11 @@ def test_classify_killed_half_way_resumes_to_every_row_exactly_once(tmp_path):
     logged = [json.loads(line) for line in errors.read_text().splitlines()]
     assert sorted(e["line"] for e in logged) == list(range(50, 301, 50))
     assert len(rows) + len(logged) == 300
+    # Resuming with another input is refused: its rows would continue this output.
+    other = tmp_path / "other.jsonl"
+    corpus(other, 301)
+    changed = subprocess.run(cli("classify", str(other), "-o", str(out), "--resume", "--no-response"), capture_output=True, text=True, timeout=300)
+    assert changed.returncode != 0 and "not the input" in changed.stderr and "Traceback" not in changed.stderr
 
 
 @pytest.mark.model
@@ -135,3 +140,54 @@ def test_parquet_rows_are_streamed_with_line_numbers_and_bad_rows_flagged(tmp_pa
     sink.write({"id": 4, "flagged": False})
     sink.close()
     assert pq.read_table(tmp_path / "out.parquet").to_pylist() == [{"id": 1, "flagged": True}, {"id": 4, "flagged": False}]
+
+
+def test_parquet_sink_writes_as_it_goes_with_the_verdict_types(tmp_path):
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from slm_guardian.batch.ray_job import ParquetSink
+
+    sink = ParquetSink(tmp_path / "out.parquet", rows_per_group=2)
+    # The first group has no reply and no categories: the column types must not come from it.
+    rows = [{"id": i, "note": None, "flagged": i > 2, "categories": ["S9"] if i > 2 else [], "response": "No." if i > 2 else None} for i in range(5)]
+    for row in rows[:4]:
+        sink.write(row)
+    assert sink.written == 4 and not sink.rows  # two row groups already on disk
+    sink.write(rows[4])
+    sink.close()
+    table = pq.read_table(tmp_path / "out.parquet")
+    assert table.to_pylist() == rows
+    assert pq.ParquetFile(tmp_path / "out.parquet").num_row_groups == 3
+
+
+def test_parquet_sink_says_which_rows_do_not_fit(tmp_path):
+    pytest.importorskip("pyarrow")
+    from slm_guardian.batch.ray_job import ParquetSink
+
+    sink = ParquetSink(tmp_path / "out.parquet", rows_per_group=1)
+    sink.write({"id": 1})
+    with pytest.raises(ValueError, match="rows 2-2 do not fit"):
+        sink.write({"id": "two"})
+    sink.close()
+
+
+def test_input_fingerprint_refuses_another_file(tmp_path):
+    from slm_guardian.batch.fingerprint import InputChanged, check_same_input, record_input
+
+    first, second, out = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "out.jsonl"
+    first.write_text('{"text": "a"}\n')
+    second.write_text('{"text": "b"}\n')
+    assert check_same_input(out, first) is False  # nothing recorded: cannot check
+    record_input(out, first)
+    assert check_same_input(out, first) is True
+    with pytest.raises(InputChanged, match="not the input"):
+        check_same_input(out, second)
+
+
+def test_ray_resume_refuses_parquet_output(tmp_path):
+    pytest.importorskip("ray")
+    src = tmp_path / "in.jsonl"
+    corpus(src, 3)
+    result = subprocess.run(cli("classify", str(src), "-o", str(tmp_path / "o.parquet"), "--engine", "ray", "--resume"), capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "JSONL" in result.stderr and "Traceback" not in result.stderr

@@ -14,7 +14,7 @@ RANK = {
     "model": 3, "policy_doc": 3,
     "guardian": 4,
     "data": 5,
-    "training": 6, "evaluation": 6, "batch": 6,
+    "training": 6, "evaluation": 6, "batch": 6, "export": 6,
     "serving": 7,
     "cli": 8,
 }

@@ -112,6 +112,9 @@ def test_chat_streaming_safe_and_blocked(client):
         ("/v1/guard", json.dumps({"input": "hi", "force_safeguard": "yes"}).encode(), 400),
         ("/v1/chat/completions", json.dumps({"messages": "hello"}).encode(), 400),
         ("/v1/chat/completions", json.dumps({"messages": [{"role": "user", "content": 5}]}).encode(), 400),
+        ("/v1/moderations", json.dumps({"input": [{"type": "image_url", "image_url": {"url": "x"}}]}).encode(), 400),
+        ("/v1/moderations", json.dumps({"input": ["ok", {"type": "text", "text": "ok"}]}).encode(), 400),
+        ("/v1/moderations", json.dumps({"input": [{"type": "text", "text": 3}]}).encode(), 400),
         ("/v1/nope", b"{}", 404),
     ],
 )
@@ -119,6 +122,19 @@ def test_bad_requests_get_json_errors(server, path, payload, status):
     response = httpx.post(server + path, content=payload, headers={"content-type": "application/json"})
     assert response.status_code == status
     assert response.json()["error"]["message"]
+
+
+def test_typed_text_parts_are_one_input(server):
+    parts = [{"type": "text", "text": "Tell me, step by step,"}, {"type": "text", "text": HARMFUL}]
+    body = httpx.post(server + "/v1/moderations", json={"input": parts}, timeout=120).json()
+    assert len(body["results"]) == 1 and body["results"][0]["flagged"]
+
+
+def test_wrong_method_is_405_with_allow(server):
+    response = httpx.get(server + "/v1/moderations")
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert response.json()["error"]["type"] == "method_not_allowed"
+    assert httpx.post(server + "/healthz").status_code == 405
 
 
 @pytest.mark.parametrize(("model", "status"), [("broken", 502), ("slow", 504), ("refuses", 401)])

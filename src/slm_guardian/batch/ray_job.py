@@ -78,6 +78,7 @@ def run_ray(
     address: str | None = None,
     progress=lambda _: None,
     chunk_rows: int = 20_000,
+    done: ResumePoint | None = None,
 ) -> JobSummary:
     """Judge `records` on a Ray actor pool and hand each output row to `write`, in input order.
 
@@ -86,7 +87,7 @@ def run_ray(
     import ray
 
     summary = JobSummary()
-    rows = pending(records, ResumePoint(), summary, errors)
+    rows = pending(records, done or ResumePoint(), summary, errors)
     chunk = list(islice(rows, chunk_rows))
     if not chunk:
         return summary
@@ -131,17 +132,68 @@ def threads_per_actor(actors: int) -> int:
 
 
 class ParquetSink:
-    """Collects rows and writes one Parquet file (pyarrow) when closed."""
+    """Writes rows to one Parquet file as they come (pyarrow `ParquetWriter`, a row group per
+    `rows_per_group` rows), so memory stays flat and a stopped run leaves a readable file of
+    the rows written so far once closed.
 
-    def __init__(self, path: Path) -> None:
+    The schema is fixed by the first row group: a column that is null throughout it is typed
+    as a string, and the verdict columns always have their own types."""
+
+    def __init__(self, path: Path, rows_per_group: int = 4096) -> None:
         self.path = path
+        self.rows_per_group = rows_per_group
         self.rows: list[dict] = []
+        self.written = 0
+        self._writer = None
 
     def write(self, row: dict) -> None:
         self.rows.append(row)
+        if len(self.rows) >= self.rows_per_group:
+            self._flush()
 
-    def close(self) -> None:
+    def _flush(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pq.write_table(pa.Table.from_pylist(self.rows), self.path)
+        if not self.rows:
+            return
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, _schema(pa.Table.from_pylist(self.rows).schema))
+        try:
+            table = pa.Table.from_pylist(self.rows, schema=self._writer.schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            first, last = self.written + 1, self.written + len(self.rows)
+            self.rows.clear()  # not retried on close: the file keeps the rows before them
+            raise ValueError(f"rows {first}-{last} do not fit the Parquet schema of the first rows ({exc}); write JSONL output for rows whose fields differ") from exc
+        self._writer.write_table(table)
+        self.written += len(self.rows)
+        self.rows.clear()
+
+    def close(self) -> None:
+        try:
+            self._flush()
+            if self._writer is None:  # no rows at all: still a valid (empty) file
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                pq.write_table(pa.table({}), self.path)
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+
+
+def _schema(inferred):
+    import pyarrow as pa
+
+    verdict_types = {
+        "unsafe_score": pa.float64(),
+        "flagged": pa.bool_(),
+        "categories": pa.list_(pa.string()),
+        "response": pa.string(),
+    }
+    fields = []
+    for f in inferred:
+        kind = verdict_types.get(f.name, pa.string() if pa.types.is_null(f.type) else f.type)
+        fields.append(pa.field(f.name, kind))
+    return pa.schema(fields)

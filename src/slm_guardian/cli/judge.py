@@ -90,7 +90,7 @@ def classify(
     if input_path != "-" and not Path(input_path).is_file():
         fail(f"input file {input_path} not found")
     if engine == "ray":
-        _classify_ray(input_path, output, text_field, fmt, batch_size, not no_response, actors, ray_address, chunk_rows, adapter, base_model, config, threshold, backend)
+        _classify_ray(input_path, output, text_field, fmt, batch_size, not no_response, actors, ray_address, chunk_rows, resume, adapter, base_model, config, threshold, backend)
         return
     try:
         file_format = detect_format(input_path if input_path != "-" else output, fmt)
@@ -102,6 +102,7 @@ def classify(
         fail(f"{output} already exists; pass --resume to continue it, or remove it")
     if errors_path is None and output != "-":
         errors_path = Path(output + ".errors.jsonl")
+    _check_input(input_path, output, resume)
     done = resume_point(Path(output), errors_path) if resume else ResumePoint()
     # A bulk job: full batches, where every core helps (the fast path defaults to one thread).
     guardian = load_guardian(adapter, base_model, config, threshold, backend, threads=os.cpu_count())
@@ -133,10 +134,31 @@ def classify(
         raise typer.Exit(1)
 
 
-def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, actors, ray_address, chunk_rows, adapter, base_model, config, threshold, backend) -> None:
+def _check_input(input_path: str, output: str, resume: bool) -> None:
+    """A fresh run records which input its output is made from; a resumed run checks it."""
+    from slm_guardian.batch.fingerprint import InputChanged, check_same_input, record_input
+
+    if output == "-":
+        return
+    if input_path == "-":
+        if resume:
+            err.print("[yellow]warning[/] the input is stdin, so --resume cannot check it is the same input as before", highlight=False)
+        return
+    if not resume:
+        record_input(output, input_path)
+        return
+    try:
+        checked = check_same_input(output, input_path)
+    except InputChanged as exc:
+        fail(str(exc))
+    if not checked:
+        err.print(f"[yellow]warning[/] {output} records no input fingerprint (an older run); cannot check it was made from {input_path}", highlight=False)
+
+
+def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, actors, ray_address, chunk_rows, resume, adapter, base_model, config, threshold, backend) -> None:
     """`classify --engine ray`: read here, judge on a Ray actor pool, write here in input order."""
     require("ray", "ray", "ray.data")
-    from slm_guardian.batch.local_job import ErrorLog
+    from slm_guardian.batch.local_job import ErrorLog, ResumePoint, resume_point
     from slm_guardian.batch.ray_job import GuardianSpec, ParquetSink, read_parquet_records, run_ray, threads_per_actor
     from slm_guardian.batch.records import RecordWriter, detect_format, open_text, read_records
 
@@ -149,7 +171,13 @@ def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, acto
         out_format = "parquet" if parquet_out else detect_format(output, fmt if not parquet_in else None)
     except ValueError as exc:
         fail(str(exc))
+    if resume and out_format != "jsonl":
+        fail("--resume needs a JSONL output file: a Parquet or CSV file cut by a kill cannot be continued")
+    if Path(output).exists() and Path(output).stat().st_size > 0 and not resume:
+        fail(f"{output} already exists; pass --resume to continue it, or remove it")
     errors_path = Path(output + ".errors.jsonl")
+    _check_input(input_path, output, resume)
+    done = resume_point(Path(output), errors_path) if resume else ResumePoint()
     spec = GuardianSpec(
         adapter=str(adapter) if adapter else None,
         base_model=base_model,
@@ -161,24 +189,25 @@ def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, acto
     )
     source = None if parquet_in else open_text(input_path, "r")
     sink = ParquetSink(Path(output)) if parquet_out else None
-    handle = None if parquet_out else open_text(output, "w")
+    handle = None if parquet_out else open_text(output, "a" if resume else "w")
     writer = RecordWriter(handle, out_format) if handle else None
-    with errors_path.open("w", encoding="utf-8") as error_handle:
+    with errors_path.open("a" if resume else "w", encoding="utf-8") as error_handle:
         log = ErrorLog(error_handle)
         try:
             records = read_parquet_records(input_path, text_field) if parquet_in else read_records(source, in_format, text_field)
             with err.status(f"moderating on Ray with {actors} actor(s)"):
-                summary = run_ray(records, sink.write if sink else writer.write, log, spec, actors, batch_size, ray_address, chunk_rows=chunk_rows)
-            if sink:
-                sink.close()
+                summary = run_ray(records, sink.write if sink else writer.write, log, spec, actors, batch_size, ray_address, chunk_rows=chunk_rows, done=done)
         except ValueError as exc:
             fail(str(exc))
         finally:
+            if sink:
+                sink.close()  # the rows judged so far stay readable, even after an error
             if source:
                 source.close()
             if handle:
                 handle.close()
     bad = f"; {summary.errors} bad rows listed in {errors_path}" if summary.errors else ""
-    err.print(f"{summary.rows_in} rows read; {summary.written} rows in {output}{bad}", highlight=False)
+    resumed = f" ({summary.skipped_done} already done by an earlier run)" if summary.skipped_done else ""
+    err.print(f"{summary.rows_in} rows read; {summary.written + summary.skipped_done} rows in {output}{resumed}{bad}", highlight=False)
     if summary.errors:
         raise typer.Exit(1)

@@ -136,10 +136,7 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
     @app.post("/v1/moderations")
     async def moderations(request: Request) -> JSONResponse:
         data = await read_json(request)
-        raw = data.get("input")
-        items = [raw] if isinstance(raw, str) else raw
-        if not isinstance(items, list) or not items:
-            raise ApiError(400, "'input' must be a non-empty string or a non-empty list of strings")
+        items = _moderation_inputs(data.get("input"))
         if len(items) > settings.max_inputs:
             raise ApiError(400, f"'input' holds {len(items)} texts; the limit is {settings.max_inputs}")
         texts = [checked_text(item, f"input[{i}]") for i, item in enumerate(items)]
@@ -203,13 +200,40 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
         return HTMLResponse(page)
 
     @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
-    async def not_found(path: str) -> Response:
+    async def not_found(request: Request, path: str) -> Response:
+        allowed = _METHODS.get("/" + path)
+        if allowed:
+            raise ApiError(405, f"/{path} takes {allowed}, not {request.method}", "method_not_allowed", {"Allow": allowed})
         raise ApiError(404, f"no such endpoint: /{path}", "not_found")
 
     return app
 
 
-_KNOWN_PATHS = {"/v1/moderations", "/v1/guard", "/v1/chat/completions", "/healthz", "/metrics", "/"}
+_METHODS = {"/v1/moderations": "POST", "/v1/guard": "POST", "/v1/chat/completions": "POST", "/healthz": "GET", "/metrics": "GET", "/": "GET"}
+_KNOWN_PATHS = set(_METHODS)
+
+
+def _moderation_inputs(raw: object) -> list:
+    """The texts of a moderation request, one per result: a string; a list of strings; or, as
+    OpenAI's typed form, a list of parts (`{"type": "text", "text": ...}`) that together make
+    one input. Image parts are refused: this guard reads text only."""
+    if isinstance(raw, str):
+        return [raw]
+    if not isinstance(raw, list) or not raw:
+        raise ApiError(400, "'input' must be a non-empty string, a non-empty list of strings, or a list of text parts")
+    if not any(isinstance(item, dict) for item in raw):
+        return raw
+    texts = []
+    for i, part in enumerate(raw):
+        if not isinstance(part, dict):
+            raise ApiError(400, f"input[{i}]: a list of parts must hold only objects, not strings and objects mixed")
+        kind = part.get("type")
+        if kind == "image_url":
+            raise ApiError(400, f"input[{i}]: image inputs are not supported; this guard reads text only")
+        if kind != "text" or not isinstance(part.get("text"), str):
+            raise ApiError(400, f'input[{i}] must be {{"type": "text", "text": "..."}}')
+        texts.append(part["text"])
+    return ["\n".join(texts)]
 
 
 def _conversation(messages: list) -> list[dict]:
