@@ -68,7 +68,7 @@ def test_classify_killed_half_way_resumes_to_every_row_exactly_once(tmp_path):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     errors = tmp_path / "out.jsonl.errors.jsonl"
     texts, bad = corpus(src, 300, bad_every=50)
-    args = ("classify", str(src), "-o", str(out), "--no-response", "--batch-size", "8")
+    args = ("classify", str(src), "-o", str(out), "--no-response", "--batch-size", "8", "--chunk-rows", "8")
     process = subprocess.Popen(cli(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 240
     while time.time() < deadline and (not out.exists() or out.read_text().count("\n") < 40):

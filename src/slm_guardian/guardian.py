@@ -120,7 +120,9 @@ class Guardian:
             verdicts.append(self._verdict(worst[0]))
             texts.append(worst[1])
         if respond:
-            verdicts = [self._respond(v, t) if v.flagged else v for v, t in zip(verdicts, texts)]
+            flagged = [i for i, v in enumerate(verdicts) if v.flagged]
+            for i, verdict in zip(flagged, self._respond_all([verdicts[i] for i in flagged], [texts[i] for i in flagged])):
+                verdicts[i] = verdict
         return verdicts
 
     def force_safeguard(self, query: Query) -> Verdict:
@@ -144,16 +146,34 @@ class Guardian:
         """`verdict` with the safeguard response for `query` (for its categories; NEUTRAL_REPLY if it has none)."""
         return self._respond(verdict, self._model_text(to_text(query)))
 
-    def _respond(self, verdict: Verdict, text: str, cache: object | None = None) -> Verdict:
+    def with_responses(self, verdicts: Sequence[Verdict], queries: Sequence[Query]) -> list[Verdict]:
+        """`with_response` for many at once: the replies are decoded in one batch."""
+        return self._respond_all(verdicts, [self._model_text(to_text(q)) for q in queries])
+
+    def _reply_codes(self, verdict: Verdict) -> list[str] | None:
+        """The categories a reply is written for; None: the neutral reply."""
         codes = verdict.category_codes
         if not codes and self.task == "response":
             # The response-only ablation model has no verdict: lead with its likeliest category.
             codes = [max(verdict.category_scores, key=verdict.category_scores.get)]
-        if not codes:
-            # Forced on a query that is not flagged: a reply written for the likeliest category
-            # would give a reason that does not apply.
+        # Forced on a query that is not flagged: a reply written for the likeliest category
+        # would give a reason that does not apply.
+        return codes or None
+
+    def _respond(self, verdict: Verdict, text: str, cache: object | None = None) -> Verdict:
+        codes = self._reply_codes(verdict)
+        if codes is None:
             return replace(verdict, response=NEUTRAL_REPLY)
         return replace(verdict, response=self.model.respond(text, codes, cache))
+
+    def _respond_all(self, verdicts: Sequence[Verdict], texts: Sequence[str]) -> list[Verdict]:
+        out = [replace(v, response=NEUTRAL_REPLY) for v in verdicts]
+        todo = [(i, codes) for i, v in enumerate(verdicts) if (codes := self._reply_codes(v)) is not None]
+        if todo:
+            replies = self.model.respond_batch([texts[i] for i, _ in todo], [codes for _, codes in todo])
+            for (i, _), reply in zip(todo, replies):
+                out[i] = replace(verdicts[i], response=reply)
+        return out
 
     # ---- internals ----------------------------------------------------------------
 

@@ -65,7 +65,7 @@ def classify(
     engine: str = typer.Option("local", "--engine", help="local (this process) or ray (Ray Data actor pool; see --actors, --ray-address)."),
     actors: int = typer.Option(1, "--actors", min=1, help="With --engine ray: guardian actors, each loading the model once."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="With --engine ray: an existing cluster (e.g. ray://head:10001); default starts a local Ray."),
-    chunk_rows: int = typer.Option(20_000, "--chunk-rows", min=1, help="With --engine ray: input rows the driver holds at a time (each chunk reloads the actors' models)."),
+    chunk_rows: Optional[int] = typer.Option(None, "--chunk-rows", min=1, help="Rows read, judged together (sorted by length across them) and written at a time: default 256; with --engine ray, rows the driver holds at a time, default 20000 (each chunk reloads the actors' models)."),
     adapter: Optional[Path] = AdapterOpt,
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
@@ -82,7 +82,7 @@ def classify(
     """
     from tqdm import tqdm
 
-    from slm_guardian.batch.local_job import ErrorLog, ResumePoint, resume_point, run_local
+    from slm_guardian.batch.local_job import LOCAL_CHUNK_ROWS, ErrorLog, ResumePoint, resume_point, run_local
     from slm_guardian.batch.records import RecordWriter, detect_format, open_text, read_records
 
     if engine not in ("local", "ray"):
@@ -90,7 +90,7 @@ def classify(
     if input_path != "-" and not Path(input_path).is_file():
         fail(f"input file {input_path} not found")
     if engine == "ray":
-        _classify_ray(input_path, output, text_field, fmt, batch_size, not no_response, actors, ray_address, chunk_rows, resume, adapter, base_model, config, threshold, backend)
+        _classify_ray(input_path, output, text_field, fmt, batch_size, not no_response, actors, ray_address, chunk_rows or 20_000, resume, adapter, base_model, config, threshold, backend)
         return
     try:
         file_format = detect_format(input_path if input_path != "-" else output, fmt)
@@ -112,7 +112,8 @@ def classify(
     progress = tqdm(desc="classify", unit="row", disable=None, file=sys.stderr)  # None: off when stderr is not a terminal
     log = ErrorLog(error_handle)
     try:
-        summary = run_local(guardian, read_records(source, file_format, text_field), RecordWriter(sink, file_format), log, batch_size, not no_response, done, progress.update)
+        records = read_records(source, file_format, text_field)
+        summary = run_local(guardian, records, RecordWriter(sink, file_format), log, batch_size, not no_response, done, progress.update, chunk_rows or LOCAL_CHUNK_ROWS)
     except ValueError as exc:
         fail(str(exc))
     finally:

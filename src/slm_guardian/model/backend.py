@@ -27,3 +27,7 @@ class GuardBackend(Protocol):
     def respond(self, text: str, codes: Sequence[str], cache: object | None = None) -> str:
         """The safeguard reply after `<|harm|>` and the given category codes (greedy)."""
         ...
+
+    def respond_batch(self, texts: Sequence[str], codes: Sequence[Sequence[str]]) -> list[str]:
+        """`respond` for many texts, each with its own codes, decoded together where the backend can."""
+        ...

@@ -175,16 +175,22 @@ class CT2GuardModel:
 
     def respond(self, text: str, codes: Sequence[str], cache: object | None = None) -> str:
         """Greedy-decode the safeguard response after `<|harm|>` and the given category codes."""
-        prompt = worst_window(self.fmt, text, self._score_batch) + self.fmt.response_prefix(codes)
-        result = self.generator.generate_batch(
-            [self.fmt.tokenizer.convert_ids_to_tokens(prompt)],
+        return self.respond_batch([text], [codes])[0]
+
+    def respond_batch(self, texts: Sequence[str], codes: Sequence[Sequence[str]]) -> list[str]:
+        """The replies for many texts in one `generate_batch` call (CTranslate2 pads and stops
+        each sequence on its own), each as `respond` would write it alone."""
+        tokens = self.fmt.tokenizer.convert_ids_to_tokens
+        prompts = [tokens(worst_window(self.fmt, text, self._score_batch) + self.fmt.response_prefix(c)) for text, c in zip(texts, codes)]
+        results = self.generator.generate_batch(
+            prompts,
             max_length=self.max_new_tokens,
             sampling_topk=1,
             include_prompt_in_result=False,
             suppress_sequences=self._banned,
             end_token=self._stop_tokens,
-        )[0]
-        return self.fmt.tokenizer.decode(result.sequences_ids[0], skip_special_tokens=True).strip()
+        )
+        return [self.fmt.tokenizer.decode(r.sequences_ids[0], skip_special_tokens=True).strip() for r in results]
 
 
 def load_ct2_guard_model(

@@ -86,3 +86,7 @@ class GuardModel:
             written.append(token)
             next_ids = torch.tensor([[token]], device=self.device)
         return self.fmt.tokenizer.decode(written, skip_special_tokens=True).strip()
+
+    def respond_batch(self, texts: Sequence[str], codes: Sequence[Sequence[str]]) -> list[str]:
+        """One reply after another: the reference path decodes with a KV cache per reply."""
+        return [self.respond(text, list(c)) for text, c in zip(texts, codes)]

@@ -17,14 +17,32 @@ class Scores:
     categories: dict[str, float]
 
 
+# Padded tokens per forward pass. Measured on the 2-core CPU (CTranslate2 int8), throughput
+# in tokens/s peaks between ~256 and ~1,000 tokens a pass and falls beyond: 64 short queries
+# in one pass ran at 675 tokens/s against 909 for 16; on dev, batches capped at 512
+# tokens made chunks of 64 rows the fastest (docs/performance.md).
+MAX_BATCH_TOKENS = 512
+
+
+def batch_plan(lengths: Sequence[int], batch_size: int, max_tokens: int = MAX_BATCH_TOKENS) -> list[list[int]]:
+    """Indices of `lengths` in batches of similar length: sorted, at most `batch_size` rows
+    and at most `max_tokens` padded tokens each (a single longer row still gets its own)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < batch_size and (len(batches[-1]) + 1) * lengths[i] <= max_tokens:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
 def score_windows(fmt: GuardFormat, texts: Sequence[str], batch_size: int, score_batch) -> list[Scores]:
     """Each text's scores from its worst window (highest unsafe score), windows batched by
-    similar length; `score_batch` scores one batch of detection ids."""
+    similar length (`batch_plan`); `score_batch` scores one batch of detection ids."""
     windows = [(index, ids) for index, text in enumerate(texts) for ids in fmt.detection_windows(text)]
-    order = sorted(range(len(windows)), key=lambda i: len(windows[i][1]))
     best: list[Scores | None] = [None] * len(texts)
-    for start in range(0, len(order), batch_size):
-        chunk = order[start : start + batch_size]
+    for chunk in batch_plan([len(ids) for _, ids in windows], batch_size):
         for position, scores in zip(chunk, score_batch([windows[i][1] for i in chunk])):
             index = windows[position][0]
             if best[index] is None or scores.unsafe > best[index].unsafe:

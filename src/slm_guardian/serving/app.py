@@ -12,7 +12,7 @@ from importlib import resources
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from slm_guardian.guardian import Guardian, InvalidInput, to_text
 from slm_guardian.serving.batcher import MicroBatcher, Overloaded
@@ -39,12 +39,21 @@ class _Metrics:
             "guardian_request_seconds", "Request latency", ["endpoint"], registry=self.registry,
             buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
         )
+        self.queued = Gauge("guardian_queued_texts", "Texts waiting for the model", ["lane"], registry=self.registry)
+        self.in_flight = Gauge("guardian_in_flight_texts", "Texts the model is judging now", ["lane"], registry=self.registry)
+
+    def watch(self, batcher: MicroBatcher) -> None:
+        """Read the queue at scrape time, so /metrics shows the real depth."""
+        for lane in ("short", "long"):
+            self.queued.labels(lane).set_function(lambda lane=lane: batcher.lane_depths().get(lane, {}).get("queued", 0))
+            self.in_flight.labels(lane).set_function(lambda lane=lane: batcher.lane_depths().get(lane, {}).get("in_flight", 0))
 
 
 def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> FastAPI:
     settings = settings or ServerSettings()
     batcher = MicroBatcher(guardian, settings.max_batch, settings.batch_wait_ms, settings.max_queue)
     metrics = _Metrics()
+    metrics.watch(batcher)
     state: dict = {}
 
     @asynccontextmanager
@@ -188,7 +197,8 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
 
     @app.get("/healthz")
     async def healthz() -> dict:
-        return {"status": "ok", "model": settings.model_name, "queue": batcher.depth}
+        # "queue": texts accepted and not answered yet (waiting plus being judged), per lane below.
+        return {"status": "ok", "model": settings.model_name, "queue": batcher.depth, "queued": batcher.queued, "in_flight": batcher.in_flight, "lanes": batcher.lane_depths()}
 
     @app.get("/metrics")
     async def prometheus() -> Response:
