@@ -36,6 +36,17 @@ def test_fast_path_writes_a_safeguard_response_and_keeps_order(fast):
     assert batch == pytest.approx(single, abs=2e-3)
 
 
+def test_replies_decoded_in_one_batch_equal_replies_decoded_alone(fast):
+    texts = [t for t, _ in HARMFUL[:3]]
+    verdicts = fast.check_batch(texts, respond=False)
+    assert all(v.flagged for v in verdicts)
+    alone = [fast.with_response(v, t).response for v, t in zip(verdicts, texts)]
+    together = [v.response for v in fast.with_responses(verdicts, texts)]
+    assert together == alone and all(together)
+    # check_batch writes its replies the same batched way
+    assert [v.response for v in fast.check_batch(texts)] == alone
+
+
 def test_unknown_backend_is_rejected():
     from slm_guardian import Guardian, GuardianError
 

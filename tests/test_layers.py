@@ -13,8 +13,8 @@ RANK = {
     "taxonomy": 2, "normalize": 2, "verdict": 2, "guardian_config": 2,
     "model": 3, "policy_doc": 3,
     "guardian": 4,
-    "data": 5,
-    "training": 6, "evaluation": 6, "batch": 6, "export": 6,
+    "data": 5, "batch": 5,
+    "training": 6, "evaluation": 6, "export": 6,
     "serving": 7,
     "cli": 8,
 }

@@ -168,8 +168,11 @@ def test_concurrent_requests_are_batched_and_all_answered(server):
 
 
 def test_health_metrics_and_playground(server):
-    assert httpx.get(server + "/healthz").json()["status"] == "ok"
+    health = httpx.get(server + "/healthz").json()
+    assert health["status"] == "ok" and health["queue"] == health["queued"] + health["in_flight"] == 0
+    assert set(health["lanes"]) == {"short", "long"}
     metrics = httpx.get(server + "/metrics").text
+    assert 'guardian_queued_texts{lane="long"}' in metrics and "guardian_in_flight_texts" in metrics
     assert "guardian_requests_total" in metrics and "guardian_request_seconds_bucket" in metrics and "guardian_flagged_total" in metrics
     page = httpx.get(server + "/")
     assert page.status_code == 200 and "slm-guardian playground" in page.text

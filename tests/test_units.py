@@ -96,6 +96,39 @@ def test_a_full_queue_is_refused_and_cancelled_callers_are_dropped():
     assert sorted(t for batch in batches for t in batch) == ["a", "b", "d"]
 
 
+class LongIsSlowGuardian:
+    """A long text blocks until `release` is set; short texts are answered at once."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def check_batch(self, texts, respond=False, batch_size=16):
+        if any(len(t) > 100 for t in texts):
+            self.release.wait(5)
+        return [Verdict(flagged=False, unsafe_score=0.0, categories=[], category_scores={c: 0.0 for c in CODES}) for _ in texts]
+
+
+def test_a_long_text_does_not_hold_up_short_ones_and_depth_counts_work_in_flight():
+    from slm_guardian.serving.batcher import MicroBatcher
+
+    async def scenario():
+        guardian = LongIsSlowGuardian()
+        batcher = MicroBatcher(guardian, max_batch=4, wait_ms=1, long_chars=100)
+        await batcher.start()
+        long = asyncio.create_task(batcher.check(["x" * 500]))
+        await asyncio.sleep(0.05)
+        seen = (batcher.depth, batcher.in_flight, batcher.lane_depths()["long"]["in_flight"])
+        short = await asyncio.wait_for(batcher.check(["short one", "short two"]), timeout=2)  # answered while the long one waits
+        pending = not long.done()
+        guardian.release.set()
+        await long
+        await batcher.stop()
+        return seen, len(short), pending
+
+    seen, answered, pending = asyncio.run(scenario())
+    assert seen == (1, 1, 1) and answered == 2 and pending
+
+
 def test_csv_output_refuses_a_column_first_seen_in_a_later_row():
     handle = io.StringIO()
     writer = RecordWriter(handle, "csv")

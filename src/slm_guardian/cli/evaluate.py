@@ -113,21 +113,36 @@ def bench(
     repeats: int = typer.Option(30, "--repeats", min=3, help="Timed repeats per latency figure."),
     no_minilm: bool = typer.Option(False, "--no-minilm", help="Skip the MiniLM baseline row."),
     output: Optional[Path] = typer.Option(None, "--out", help="Also write the raw figures as JSON."),
+    source: Optional[Path] = typer.Option(None, "--source", help="The shared data folder (../shared/data): adds the long-text classify rows and the server's mixed long/short load rows."),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Skip the server load tests (about 3 minutes)."),
     adapter: Optional[Path] = AdapterOpt,
 ) -> None:
-    """Speed and memory of the reference path, the fast path and MiniLM, measured in one run."""
+    """Speed and memory of the reference path, the fast path and MiniLM, classify throughput
+    and server load, each beside its baseline, measured in one run."""
     import json
+    from dataclasses import asdict
 
     require("eval", "sklearn", "psutil")
-    from slm_guardian.evaluation.bench import run, table
+    from slm_guardian.evaluation.bench import long_safe_texts, run, table
 
     if not (data / "dev.jsonl").is_file():
         fail(f"{data / 'dev.jsonl'} not found (run `guardian data build` first)")
+    if source is not None and not (source / "toxicchat_judgebench").is_dir():
+        fail(f"--source {source}: no toxicchat_judgebench folder there (pass ../shared/data)")
     try:
-        report = run(data, queries, repeats, not no_minilm, adapter)
+        report = run(data, queries, repeats, not no_minilm, adapter, source)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     out.print(table(report), highlight=False, soft_wrap=True)
+    if not no_serve:
+        require("serve", "fastapi", "uvicorn", "httpx")
+        from slm_guardian.guardian import Guardian
+        from slm_guardian.serving.load_test import load_table, run_load
+
+        document = " ".join(long_safe_texts(source, count=64))[:15_000] if source else ("A long harmless paragraph about gardening. " * 400)[:15_000]
+        rows = run_load(Guardian.load(adapter=adapter, backend="ctranslate2"), document)
+        report["serving"] = [asdict(r) for r in rows]
+        out.print("\nServer load (ctranslate2, one model thread per lane):\n\n" + load_table(rows), highlight=False, soft_wrap=True)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import random
 import resource
 import statistics
@@ -138,6 +139,53 @@ def fast_path_equivalence(reference: Guardian, fast: Guardian, texts: list[str])
     }
 
 
+def long_safe_texts(source: Path, count: int = 24, min_chars: int = 1_000) -> list[str]:
+    """Long harmless prompts from ToxicChat (a few hundred words each): the long-input benchmark."""
+    from slm_guardian.data.sources import toxicchat
+
+    return [r.text for r in toxicchat(source) if not r.unsafe and len(r.text) >= min_chars][:count]
+
+
+def _rows_per_s(guardian: Guardian, texts: list[str], chunk: int, batch: int, max_tokens: int | None) -> float:
+    model = guardian.model
+    kept = model.max_batch_tokens
+    model.max_batch_tokens = max_tokens
+    try:
+        guardian.check_batch(texts[:chunk], respond=False, batch_size=batch)  # warm-up
+        start = time.perf_counter()
+        for i in range(0, len(texts), chunk):
+            guardian.check_batch(texts[i : i + chunk], respond=False, batch_size=batch)
+        return len(texts) / (time.perf_counter() - start)
+    finally:
+        model.max_batch_tokens = kept
+
+
+def raw_forward_rate(guardian: Guardian, texts: list[str], batch: int = 16) -> float:
+    """Texts/s of the int8 detector's forward passes alone over the same windows, sorted by
+    length across all texts: the ceiling of what classify can reach."""
+    model = guardian.model
+    windows = sorted((w for t in texts for w in model.fmt.detection_windows(guardian._model_text(t))), key=len)
+    model.detector.forward_batch(windows[:batch])
+    start = time.perf_counter()
+    for i in range(0, len(windows), batch):
+        model.detector.forward_batch(windows[i : i + batch])
+    return len(texts) / (time.perf_counter() - start)
+
+
+def classify_rates(guardian: Guardian, dev: list[str], long: list[str]) -> list[dict]:
+    """`classify`'s rows/s (fast path, no replies) before and after sorting by length across
+    256-row chunks with batches capped at MAX_BATCH_TOKENS, on dev queries and long texts."""
+    from slm_guardian.batch.local_job import LOCAL_CHUNK_ROWS
+    from slm_guardian.model.scores import MAX_BATCH_TOKENS
+
+    rows = [{"set": f"dev ({len(dev)} rows)", "path": "raw int8 forward passes (ceiling)", "rows_per_s": {16: raw_forward_rate(guardian, dev)}}]
+    for name, texts, sizes in ((f"dev ({len(dev)} rows)", dev, (16, 64)), (f"long texts ({len(long)} rows)", long, (16,))):
+        rows.append({"set": name, "path": "before: batches of 16/64 rows, no token cap", "rows_per_s": {b: _rows_per_s(guardian, texts, b, b, None) for b in sizes}})
+        after = {b: _rows_per_s(guardian, texts, LOCAL_CHUNK_ROWS, b, MAX_BATCH_TOKENS) for b in sizes}
+        rows.append({"set": name, "path": f"now: {LOCAL_CHUNK_ROWS}-row chunks sorted by length, ≤ {MAX_BATCH_TOKENS} tokens a batch", "rows_per_s": after})
+    return rows
+
+
 def matmul_gflops(size: int = 1024, repeats: int = 20) -> float:
     """This CPU's fp32 matrix-multiply rate with PyTorch's threads, in GFLOP/s."""
     a, b = torch.randn(size, size), torch.randn(size, size)
@@ -159,8 +207,11 @@ def detection_flops(guardian: Guardian, tokens: int) -> float:
     return 2 * linear * tokens + attention + head
 
 
-def run(data: Path = Path("build/data"), queries: int = 128, repeats: int = 30, include_minilm: bool = True, adapter: Path | None = None) -> dict:
-    """Every figure of the table, measured now, in this process."""
+def run(
+    data: Path = Path("build/data"), queries: int = 128, repeats: int = 30, include_minilm: bool = True, adapter: Path | None = None, source: Path | None = None
+) -> dict:
+    """Every figure of the table, measured now, in this process (`source`: the shared data,
+    for the long-text rows)."""
     from slm_guardian.evaluation.runner import load_dataset
 
     _, rows = load_dataset("dev", data)
@@ -179,7 +230,11 @@ def run(data: Path = Path("build/data"), queries: int = 128, repeats: int = 30, 
     short_tokens = len(reference.model.fmt.detection_ids(SHORT_QUERY))
     gflops = matmul_gflops()
     floor_ms = detection_flops(reference, short_tokens) / (gflops * 1e9) * 1000
+    bulk = Guardian.load(adapter=adapter, backend="ctranslate2", threads=os.cpu_count())
+    long = long_safe_texts(source) if source else []
+    dev_sample = random.Random(1).sample(all_dev, min(256, len(all_dev)))
     return {
+        "classify": classify_rates(bulk, dev_sample, long) if long else [],
         "rows": [asdict(r) for r in results],
         "equivalence": equivalence,
         "speedup_detect_p50": results[0].detect_p50_ms / results[1].detect_p50_ms,
@@ -228,6 +283,11 @@ def table(report: dict) -> str:
     for row in report["rows"]:
         if row["notes"]:
             lines.append(f"- {row['system']}: {row['notes']}")
+    if report.get("classify"):
+        lines += ["", "classify, fast path with every core, no replies (rows/s):", "", "| set | path | batch 16 | batch 64 |", "|---|---|---|---|"]
+        for row in report["classify"]:
+            rates = {int(k): v for k, v in row["rows_per_s"].items()}
+            lines.append(f"| {row['set']} | {row['path']} | {f(rates.get(16), '.1f')} | {f(rates.get(64), '.1f')} |")
     return "\n".join(lines)
 
 

@@ -25,7 +25,7 @@ from ctranslate2.converters import TransformersConverter
 from slm_guardian.model.base import cache_root
 from slm_guardian.model.format import GuardFormat
 from slm_guardian.model.guard_model import GuardModel
-from slm_guardian.model.scores import Scores, score_windows, worst_window
+from slm_guardian.model.scores import MAX_BATCH_TOKENS, Scores, score_windows, worst_window
 
 QUANTIZATION = "int8_float32"  # int8 weights, float32 activations: what CPUs run fast
 # One thread per model unless told otherwise: measured on the 2-core CPU, one thread judges a
@@ -119,6 +119,7 @@ class CT2GuardModel:
         self.rechecked = 0  # queries re-scored in float32 so far (reported by the benchmark)
         self.fmt = fmt
         self.max_new_tokens = max_new_tokens
+        self.max_batch_tokens: int | None = MAX_BATCH_TOKENS  # padded tokens per forward pass (None: rows only)
         ids = fmt.ids
         guard_ids = [ids.query, ids.guard, ids.safe, ids.harm, ids.response, *ids.categories.values()]
         tokens = fmt.tokenizer.convert_ids_to_tokens
@@ -145,7 +146,7 @@ class CT2GuardModel:
 
     def score(self, texts: Sequence[str], batch_size: int = 16) -> list[Scores]:
         """Scores for each text (a long one: its worst window); output order follows input order."""
-        return score_windows(self.fmt, texts, batch_size, self._score_batch)
+        return score_windows(self.fmt, texts, batch_size, self._score_batch, self.max_batch_tokens)
 
     def _score_batch(self, batch: list[list[int]]) -> list[Scores]:
         scores = self._forward(self.detector, batch)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import torch
 
 from slm_guardian.model.format import GuardFormat
-from slm_guardian.model.scores import Scores, score_windows, worst_window
+from slm_guardian.model.scores import MAX_BATCH_TOKENS, Scores, score_windows, worst_window
 
 
 class GuardModel:
@@ -16,6 +16,7 @@ class GuardModel:
         self.model = model.eval()
         self.fmt = fmt
         self.max_new_tokens = max_new_tokens
+        self.max_batch_tokens: int | None = MAX_BATCH_TOKENS  # padded tokens per forward pass (None: rows only)
         ids = fmt.ids
         self._verdict_ids = torch.tensor([ids.safe, ids.harm])
         self._category_ids = torch.tensor([ids.categories[c] for c in fmt.codes])
@@ -32,7 +33,7 @@ class GuardModel:
     @torch.inference_mode()
     def score(self, texts: Sequence[str], batch_size: int = 16) -> list[Scores]:
         """Scores for each text (a long one: its worst window); output order follows input order."""
-        return score_windows(self.fmt, texts, batch_size, self._score_batch)
+        return score_windows(self.fmt, texts, batch_size, self._score_batch, self.max_batch_tokens)
 
     def _score_batch(self, batch: list[list[int]]) -> list[Scores]:
         # Left padding puts every row's last two tokens at the same positions, so only those

@@ -3,6 +3,7 @@ windows (the worst window decides)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,12 +38,13 @@ def batch_plan(lengths: Sequence[int], batch_size: int, max_tokens: int = MAX_BA
     return batches
 
 
-def score_windows(fmt: GuardFormat, texts: Sequence[str], batch_size: int, score_batch) -> list[Scores]:
+def score_windows(fmt: GuardFormat, texts: Sequence[str], batch_size: int, score_batch, max_tokens: int | None = MAX_BATCH_TOKENS) -> list[Scores]:
     """Each text's scores from its worst window (highest unsafe score), windows batched by
-    similar length (`batch_plan`); `score_batch` scores one batch of detection ids."""
+    similar length (`batch_plan`; `max_tokens` None: rows only); `score_batch` scores one
+    batch of detection ids."""
     windows = [(index, ids) for index, text in enumerate(texts) for ids in fmt.detection_windows(text)]
     best: list[Scores | None] = [None] * len(texts)
-    for chunk in batch_plan([len(ids) for _, ids in windows], batch_size):
+    for chunk in batch_plan([len(ids) for _, ids in windows], batch_size, max_tokens or sys.maxsize):
         for position, scores in zip(chunk, score_batch([windows[i][1] for i in chunk])):
             index = windows[position][0]
             if best[index] is None or scores.unsafe > best[index].unsafe:

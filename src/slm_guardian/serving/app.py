@@ -51,7 +51,7 @@ class _Metrics:
 
 def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> FastAPI:
     settings = settings or ServerSettings()
-    batcher = MicroBatcher(guardian, settings.max_batch, settings.batch_wait_ms, settings.max_queue)
+    batcher = MicroBatcher(guardian, settings.max_batch, settings.batch_wait_ms, settings.max_queue, settings.long_chars, settings.batch_replies)
     metrics = _Metrics()
     metrics.watch(batcher)
     state: dict = {}

@@ -37,8 +37,9 @@ class _Job:
 class _Lane:
     """One queue and one worker thread that judges what it collects in micro-batches."""
 
-    def __init__(self, name: str, guardian: Guardian, max_batch: int, wait_s: float) -> None:
+    def __init__(self, name: str, guardian: Guardian, max_batch: int, wait_s: float, batch_replies: bool = True) -> None:
         self.guardian = guardian
+        self.batch_replies = batch_replies
         self.max_batch = max_batch
         self.wait_s = wait_s
         self.queue: asyncio.Queue[_Job] = asyncio.Queue()
@@ -91,11 +92,13 @@ class _Lane:
     def _judge(self, batch: list[_Job]) -> list[Verdict]:
         verdicts = self.guardian.check_batch([job.text for job in batch], respond=False, batch_size=self.max_batch)
         wanted = [i for i, (job, verdict) in enumerate(zip(batch, verdicts)) if job.respond and verdict.flagged]
-        if wanted:
+        if self.batch_replies:
             # One batched decode for every flagged text of the micro-batch.
-            answered = self.guardian.with_responses([verdicts[i] for i in wanted], [batch[i].text for i in wanted])
-            for i, verdict in zip(wanted, answered):
-                verdicts[i] = verdict
+            answered = self.guardian.with_responses([verdicts[i] for i in wanted], [batch[i].text for i in wanted]) if wanted else []
+        else:
+            answered = [self.guardian.with_response(verdicts[i], batch[i].text) for i in wanted]
+        for i, verdict in zip(wanted, answered):
+            verdicts[i] = verdict
         return verdicts
 
 
@@ -103,8 +106,11 @@ class MicroBatcher:
     """Collects texts for up to `wait_ms` (or `max_batch` texts) and judges them together, short
     and long texts in separate lanes; the event loop never blocks on the model."""
 
-    def __init__(self, guardian: Guardian, max_batch: int = 16, wait_ms: float = 5.0, max_queue: int = 256, long_chars: int = LONG_CHARS) -> None:
+    def __init__(
+        self, guardian: Guardian, max_batch: int = 16, wait_ms: float = 5.0, max_queue: int = 256, long_chars: int = LONG_CHARS, batch_replies: bool = True
+    ) -> None:
         self.guardian = guardian
+        self.batch_replies = batch_replies
         self.max_batch = max_batch
         self.wait_s = wait_ms / 1000
         self.max_queue = max_queue
@@ -113,7 +119,10 @@ class MicroBatcher:
 
     async def start(self) -> None:
         # Long documents are judged one at a time: each is already many windows.
-        self._lanes = {"short": _Lane("short", self.guardian, self.max_batch, self.wait_s), "long": _Lane("long", self.guardian, 1, 0.0)}
+        self._lanes = {
+            "short": _Lane("short", self.guardian, self.max_batch, self.wait_s, self.batch_replies),
+            "long": _Lane("long", self.guardian, 1, 0.0, self.batch_replies),
+        }
         for lane in self._lanes.values():
             lane.start()
 

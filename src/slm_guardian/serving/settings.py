@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slm_guardian.serving.batcher import LONG_CHARS
+
 
 @dataclass(frozen=True)
 class ServerSettings:
@@ -19,5 +21,7 @@ class ServerSettings:
     max_batch: int = 16
     batch_wait_ms: float = 5.0
     max_queue: int = 256  # queued texts beyond this are shed with 503 + Retry-After
+    long_chars: int = LONG_CHARS  # texts longer than this are judged in their own lane
+    batch_replies: bool = True  # decode a micro-batch's replies together (False: one at a time)
     log_prompts: bool = False
     model_name: str = "slm-guardian-smollm2-135m"
