@@ -172,18 +172,28 @@ def raw_forward_rate(guardian: Guardian, texts: list[str], batch: int = 16) -> f
     return len(texts) / (time.perf_counter() - start)
 
 
-def classify_rates(guardian: Guardian, dev: list[str], long: list[str]) -> list[dict]:
+def classify_rates(guardian: Guardian, dev: list[str], long: list[str], rounds: int = 3) -> list[dict]:
     """`classify`'s rows/s (fast path, no replies) before and after sorting by length across
-    256-row chunks with batches capped at MAX_BATCH_TOKENS, on dev queries and long texts."""
+    256-row chunks with batches capped at MAX_BATCH_TOKENS, on dev queries and long texts.
+
+    This machine's speed drifts by a third over minutes, so every figure is the median of
+    `rounds` passes, the paths taking turns within each round."""
     from slm_guardian.batch.local_job import LOCAL_CHUNK_ROWS
     from slm_guardian.model.scores import MAX_BATCH_TOKENS
 
-    rows = [{"set": f"dev ({len(dev)} rows)", "path": "raw int8 forward passes (ceiling)", "rows_per_s": {16: raw_forward_rate(guardian, dev)}}]
-    for name, texts, sizes in ((f"dev ({len(dev)} rows)", dev, (16, 64)), (f"long texts ({len(long)} rows)", long, (16,))):
-        rows.append({"set": name, "path": "before: batches of 16/64 rows, no token cap", "rows_per_s": {b: _rows_per_s(guardian, texts, b, b, None) for b in sizes}})
-        after = {b: _rows_per_s(guardian, texts, LOCAL_CHUNK_ROWS, b, MAX_BATCH_TOKENS) for b in sizes}
-        rows.append({"set": name, "path": f"now: {LOCAL_CHUNK_ROWS}-row chunks sorted by length, ≤ {MAX_BATCH_TOKENS} tokens a batch", "rows_per_s": after})
-    return rows
+    now = f"now: {LOCAL_CHUNK_ROWS}-row chunks sorted by length, ≤ {MAX_BATCH_TOKENS} tokens a batch"
+    plans = [(f"dev ({len(dev)} rows)", dev, (16, 64)), (f"long texts ({len(long)} rows)", long, (16,))]
+    runs: dict[tuple[str, str, int], list[float]] = {}
+    for _ in range(rounds):
+        runs.setdefault((plans[0][0], "raw int8 forward passes (ceiling)", 16), []).append(raw_forward_rate(guardian, dev))
+        for name, texts, sizes in plans:
+            for b in sizes:
+                runs.setdefault((name, "before: batches of 16/64 rows, no token cap", b), []).append(_rows_per_s(guardian, texts, b, b, None))
+                runs.setdefault((name, now, b), []).append(_rows_per_s(guardian, texts, LOCAL_CHUNK_ROWS, b, MAX_BATCH_TOKENS))
+    rows: dict[tuple[str, str], dict] = {}
+    for (name, path, b), rates in runs.items():
+        rows.setdefault((name, path), {"set": name, "path": path, "rows_per_s": {}})["rows_per_s"][b] = statistics.median(rates)
+    return list(rows.values())
 
 
 def matmul_gflops(size: int = 1024, repeats: int = 20) -> float:
