@@ -23,7 +23,7 @@ def export(
     force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write the guard (base + LoRA merged, guard tokens included) for runtimes without this
-    project. The model card in the folder, and README's "Using the exported model", show how to
+    project. The model card in the folder, and README's "Exporting the model", show how to
     read the unsafe score: the <|harm|> probability after <|guard|>."""
     from slm_guardian.export.gguf_file import TYPES, export_gguf
     from slm_guardian.export.hf_folder import export_hf
