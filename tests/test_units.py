@@ -58,14 +58,17 @@ def test_scores_in_the_recheck_band_are_recomputed_in_float32():
 
 
 class SlowGuardian:
-    """Answers check_batch after `release` is set; records the texts of each batch."""
+    """Answers a batch holding a text of `blocking_chars` or more (any batch, by default) only
+    after `release` is set, others at once; records the texts of each batch."""
 
-    def __init__(self) -> None:
+    def __init__(self, blocking_chars: int = 0) -> None:
         self.release = threading.Event()
+        self.blocking_chars = blocking_chars
         self.batches: list[list[str]] = []
 
     def check_batch(self, texts, respond=False, batch_size=16):
-        self.release.wait(5)
+        if any(len(t) >= self.blocking_chars for t in texts):
+            self.release.wait(5)
         self.batches.append(list(texts))
         return [Verdict(flagged=False, unsafe_score=0.0, categories=[], category_scores={c: 0.0 for c in CODES}) for _ in texts]
 
@@ -96,23 +99,11 @@ def test_a_full_queue_is_refused_and_cancelled_callers_are_dropped():
     assert sorted(t for batch in batches for t in batch) == ["a", "b", "d"]
 
 
-class LongIsSlowGuardian:
-    """A long text blocks until `release` is set; short texts are answered at once."""
-
-    def __init__(self) -> None:
-        self.release = threading.Event()
-
-    def check_batch(self, texts, respond=False, batch_size=16):
-        if any(len(t) > 100 for t in texts):
-            self.release.wait(5)
-        return [Verdict(flagged=False, unsafe_score=0.0, categories=[], category_scores={c: 0.0 for c in CODES}) for _ in texts]
-
-
 def test_a_long_text_does_not_hold_up_short_ones_and_depth_counts_work_in_flight():
     from slm_guardian.serving.batcher import MicroBatcher
 
     async def scenario():
-        guardian = LongIsSlowGuardian()
+        guardian = SlowGuardian(blocking_chars=101)
         batcher = MicroBatcher(guardian, max_batch=4, wait_ms=1, long_chars=100)
         await batcher.start()
         long = asyncio.create_task(batcher.check(["x" * 500]))

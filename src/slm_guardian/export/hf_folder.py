@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import asdict
 from pathlib import Path
 
 from slm_guardian.model.format import GUARD, HARM, QUERY, RESPONSE, SAFE, category_token
@@ -79,8 +78,7 @@ def export_hf(model: GuardModel, adapter_dir: Path, out_dir: Path, name: str) ->
     model.fmt.tokenizer.save_pretrained(out_dir)
     (out_dir / TOKENS_FILE).write_text(json.dumps(guard_tokens(model), indent=2) + "\n", encoding="utf-8")
     spec = FormatSpec.read(adapter_dir)
-    (out_dir / FORMAT_FILE).write_text(json.dumps(asdict(spec), indent=2) + "\n", encoding="utf-8")
-    for extra in ("training_record.json", "taxonomy.yaml"):
+    for extra in (FORMAT_FILE, "training_record.json", "taxonomy.yaml"):
         if (adapter_dir / extra).is_file():
             shutil.copy(adapter_dir / extra, out_dir / extra)
     card = adapter_dir / CARD
