@@ -45,4 +45,8 @@ class TrainConfig(YamlConfig):
     # Initial embedding rows of the guard tokens: the mean embedding of the words each token
     # stands for ("words": a category's name and topic), or random rows (std 0.02).
     token_init: Literal["words", "random"] = "words"
+    # Matrix products in bfloat16 under autocast (weights, optimizer state and the loss stay
+    # float32): about twice the steps per second on a CPU with AVX-512 BF16 or AMX, and on
+    # GPUs. "float32" runs everything in float32.
+    precision: Literal["float32", "bfloat16"] = "float32"
     data: dict = Field(default_factory=dict)  # passed to DataConfig when the data is built

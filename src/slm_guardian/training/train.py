@@ -254,7 +254,8 @@ def train(
         loss, total_weight = 0.0, target_weight(batch)
         for part in micro_batches(batch, max_batch_tokens):
             ids, mask, weights, labels = collate(part, fmt.ids.eos, target)
-            part_loss = weighted_loss(model, ids, mask, weights, labels, total_weight=total_weight)
+            with torch.autocast(target.type, dtype=torch.bfloat16, enabled=config.precision == "bfloat16"):
+                part_loss = weighted_loss(model, ids, mask, weights, labels, total_weight=total_weight)
             part_loss.backward()
             loss += part_loss.item()
             progress_state.tokens_seen += int(mask.sum())
