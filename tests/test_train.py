@@ -108,7 +108,7 @@ def test_words_init_sets_each_guard_row_to_its_words_mean(tokenizer, taxonomy):
     from slm_guardian.training.train import token_words
 
     words = token_words(taxonomy)
-    assert set(words) == set(GuardFormat.special_tokens(taxonomy.codes))
+    assert set(words) == set(GuardFormat.special_tokens(taxonomy.codes, judges_responses=True))
     assert "Hate" in words["<|cat:S10|>"]
     embedding = torch.nn.Embedding(len(tokenizer), 8)
     model = type("Model", (), {"get_input_embeddings": lambda self: embedding})()

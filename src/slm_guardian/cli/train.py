@@ -51,6 +51,14 @@ def train(
     from slm_guardian.training.checkpoint import CHECKPOINT_FILE
 
     examples = read_examples(train_file)
+    responses = None
+    if cfg.judge_responses:
+        from slm_guardian.data.response_build import RESPONSE_TRAIN, read_response_examples
+
+        response_file = train_file.parent / RESPONSE_TRAIN
+        if not response_file.is_file():
+            fail(f"judge_responses: true needs {response_file}: rebuild the data with `guardian data build`")
+        responses = read_response_examples(response_file)
     if resume and not (target / CHECKPOINT_FILE).is_file():
         fail(f"nothing to resume: no {CHECKPOINT_FILE} in {target}")
     if not resume and (target / CHECKPOINT_FILE).is_file():
@@ -60,6 +68,7 @@ def train(
         record = run_training(
             cfg, examples, target, base_model=base_model, device=device, command=command, max_steps=max_steps,
             checkpoint_every=checkpoint_every, pause_after=pause_after, resume=resume, max_batch_tokens=max_batch_tokens,
+            response_examples=responses,
         )
     except ValueError as exc:
         fail(str(exc))

@@ -19,6 +19,7 @@ from slm_guardian.data.config import DataConfig
 from slm_guardian.data.keys import dedup_key
 from slm_guardian.data.labelled_sources import LABELLED_SOURCES, SUITES
 from slm_guardian.data.policy_families import POLICY_FAMILIES
+from slm_guardian.data.response_build import ResponseBuild, build_responses, write_responses
 from slm_guardian.data.responses import compose_response
 from slm_guardian.data.rows import GuardExample, SourceRow
 from slm_guardian.taxonomy import Taxonomy
@@ -43,6 +44,7 @@ class BuildResult:
     dropped: Counter
     labelled_by: Counter = field(default_factory=Counter)  # how each harmful row got its categories
     suites: dict[str, list[GuardExample]] = field(default_factory=dict)  # named dev parts: coconot, hatecheck, ...
+    responses: ResponseBuild | None = None  # the response task's training rows and dev sets
 
     def counts(self) -> dict:
         def table(rows: list[GuardExample]) -> dict:
@@ -56,7 +58,8 @@ class BuildResult:
 
         splits = {"train": table(self.train), "dev": table(self.dev), "jbb": table(self.jbb)}
         splits.update({name: table(rows) for name, rows in self.suites.items()})
-        return {**splits, "dropped": dict(self.dropped), "labelled_by": dict(self.labelled_by)}
+        responses = self.responses.counts() if self.responses else {}
+        return {**splits, **responses, "dropped": dict(self.dropped), "labelled_by": dict(self.labelled_by)}
 
 
 def _code_order(code: str) -> tuple[int, str]:
@@ -95,7 +98,9 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     rng.shuffle(train)
     train = vary_punctuation(train, config.punctuation_flip, config.seed)
     jbb = [_to_example(r, taxonomy, config.seed) for r in jbb_rows]
-    return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped, labelled_by=labelled_by, suites=suites)
+    guard = _JbbFilter(jbb_rows, sources.jbb_artifact_goals(Path(root)))
+    responses = build_responses(root, taxonomy, config, train, guard.restates)
+    return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped, labelled_by=labelled_by, suites=suites, responses=responses)
 
 
 def _drop_copies_of(held_out: list[SourceRow], rows: list[SourceRow], dropped: Counter) -> list[SourceRow]:
@@ -114,7 +119,7 @@ def collect(root: Path, config: DataConfig) -> tuple[list[SourceRow], list[Sourc
     root = Path(root)
     dropped: Counter = Counter()
     jbb_rows = list(sources.jbb_benchmark(root))
-    guard = _JbbFilter(jbb_rows, sources.jbb_artifact_goals(root))
+    guard = _JbbFilter(jbb_rows, sources.jbb_artifact_goals(Path(root)))
 
     rows: list[SourceRow] = []
     for reader in (*sources.TRAINING_SOURCES.values(), *LABELLED_SOURCES.values()):
@@ -222,6 +227,13 @@ class _JbbFilter:
         similarity = (self.vectorizer.transform(texts) @ self.matrix.T).max(axis=1).toarray().ravel()
         return [dedup_key(t) in self.keys or bool(s >= JBB_SIMILARITY) for t, s in zip(texts, similarity)]
 
+    def restates(self, texts: list[str]) -> list[bool]:
+        """Copies, or paraphrases with either label: for texts that carry no label of their own."""
+        return [
+            copy or self.paraphrases(SourceRow(t, True, "")) or self.paraphrases(SourceRow(t, False, ""))
+            for t, copy in zip(texts, self.copies(texts))
+        ]
+
     def paraphrases(self, row: SourceRow) -> bool:
         words = content_words(row.text)
         return bool(words) and any(
@@ -238,6 +250,8 @@ def write(result: BuildResult, out: Path) -> None:
             for row in rows:
                 handle.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
         tmp.replace(out / f"{name}.jsonl")
+    if result.responses is not None:
+        write_responses(result.responses, out)
     (out / "stats.json").write_text(json.dumps(result.counts(), indent=2) + "\n", encoding="utf-8")
 
 

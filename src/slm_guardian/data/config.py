@@ -10,6 +10,8 @@ from slm_guardian.config_file import YamlConfig
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
+# Response-task training rows per source, sampled by seed (the rest of each source as read).
+SHIPPED_RESPONSE_CAPS = {"diasafety": 2000, "composed_refusals": 600, "coconot_pref": 400}
 SHIPPED_CAPS = {"alpaca:safe": 1000, "toxicchat:safe": 1300, "jailbreak_templates:unsafe": 250, "hatecheck:unsafe": 700}
 
 
@@ -26,3 +28,7 @@ class DataConfig(YamlConfig):
     # Share of groups of each human-labelled set (coconot, hatecheck, toxigen) held out as that
     # set's own named dev part (`guardian eval coconot`); the rest may be trained on.
     suite_dev_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.35
+    response_caps: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=lambda: dict(SHIPPED_RESPONSE_CAPS))
+    # Share of PyRIT's objectives whose judged responses form the response dev sets
+    # (response_pyrit, refusal_pyrit); the rest may be trained on.
+    response_dev_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.4

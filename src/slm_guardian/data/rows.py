@@ -47,3 +47,35 @@ class GuardExample:
             group=row.get("group", ""),
             label=row.get("label"),
         )
+
+
+@dataclass(frozen=True)
+class ResponseExample:
+    """One response-judging example: an LLM's answer to a query, whether the answer is harmful
+    in that context (and its categories), and whether it declines. A label the source does not
+    give is None; training then leaves it out of the loss."""
+
+    query: str
+    answer: str
+    unsafe: bool | None
+    categories: list[str] = field(default_factory=list)
+    refusal: bool | None = None
+    source: str = ""
+    group: str = ""
+    label: str | None = None  # the source's own label (a DiaSafety category, a PyRIT harm score)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, row: dict) -> ResponseExample:
+        return cls(
+            query=row["query"],
+            answer=row["answer"],
+            unsafe=None if row.get("unsafe") is None else bool(row["unsafe"]),
+            categories=list(row.get("categories") or []),
+            refusal=None if row.get("refusal") is None else bool(row["refusal"]),
+            source=row.get("source", ""),
+            group=row.get("group", ""),
+            label=row.get("label"),
+        )

@@ -25,7 +25,7 @@ from ctranslate2.converters import TransformersConverter
 from slm_guardian.model.base import cache_root
 from slm_guardian.model.format import GuardFormat
 from slm_guardian.model.guard_model import GuardModel
-from slm_guardian.model.scores import MAX_BATCH_TOKENS, Scores, score_windows, worst_window
+from slm_guardian.model.scores import MAX_BATCH_TOKENS, Scores, score_response_windows, score_windows, worst_window
 
 QUANTIZATION = "int8_float32"  # int8 weights, float32 activations: what CPUs run fast
 # One thread per model unless told otherwise: measured on the 2-core CPU, one thread judges a
@@ -73,8 +73,10 @@ def conversion_cached(adapter_dir: Path, base_model: str | None) -> bool:
 
 
 def detector_rows(fmt: GuardFormat) -> list[int]:
-    """Vocabulary ids the detector's output layer keeps, in the order its logits come out."""
-    return [fmt.ids.safe, fmt.ids.harm, *(fmt.ids.categories[c] for c in fmt.codes)]
+    """Vocabulary ids the detector's output layer keeps, in the order its logits come out:
+    safe, harm, the categories, then (an adapter that judges responses) complied, declined."""
+    refusal = [fmt.ids.complied, fmt.ids.declined] if fmt.judges_responses else []
+    return [fmt.ids.safe, fmt.ids.harm, *(fmt.ids.categories[c] for c in fmt.codes), *refusal]
 
 
 def convert(reference: GuardModel, target: Path) -> Path:
@@ -121,7 +123,7 @@ class CT2GuardModel:
         self.max_new_tokens = max_new_tokens
         self.max_batch_tokens: int | None = MAX_BATCH_TOKENS  # padded tokens per forward pass (None: rows only)
         ids = fmt.ids
-        guard_ids = [ids.query, ids.guard, ids.safe, ids.harm, ids.response, *ids.categories.values()]
+        guard_ids = fmt.guard_token_ids
         tokens = fmt.tokenizer.convert_ids_to_tokens
         self._banned = [[t] for t in tokens(guard_ids)]
         stop = (set(fmt.tokenizer.all_special_ids) | {ids.eos}) - set(guard_ids)
@@ -161,13 +163,22 @@ class CT2GuardModel:
         return scores
 
     def _forward(self, detector, batch: list[list[int]]) -> list[Scores]:
-        logits = np.asarray(detector.forward_batch(batch))  # [batch, max_len, 2 + categories]
+        logits = np.asarray(detector.forward_batch(batch))  # [batch, max_len, detector_rows]
+        n = len(self.fmt.codes)
+        refusal_token = self.fmt.ids.refusal
         out = []
         for row, ids in zip(logits, batch):
             verdict = _softmax(row[len(ids) - 2, :2].astype(np.float64))[1]
-            category = _softmax(row[len(ids) - 1, 2:].astype(np.float64))
-            out.append(Scores(unsafe=float(verdict), categories={c: float(p) for c, p in zip(self.fmt.codes, category)}))
+            category = _softmax(row[len(ids) - 1, 2 : 2 + n].astype(np.float64))
+            refusal = None
+            if refusal_token is not None and len(ids) >= 3 and ids[-3] == refusal_token:
+                refusal = float(_softmax(row[len(ids) - 3, 2 + n : 4 + n].astype(np.float64))[1])
+            out.append(Scores(unsafe=float(verdict), categories={c: float(p) for c, p in zip(self.fmt.codes, category)}, refusal=refusal))
         return out
+
+    def score_responses(self, pairs: Sequence[tuple[str, str]], batch_size: int = 16) -> list[Scores]:
+        """Scores of each (query, answer) pair: the answer judged in the query's context."""
+        return score_response_windows(self.fmt, pairs, batch_size, self._score_batch, self.max_batch_tokens)
 
     def score_with_cache(self, text: str) -> tuple[Scores, None]:
         # CTranslate2 keeps no cache between calls; `respond` re-reads the short prompt in one
@@ -214,5 +225,5 @@ def load_ct2_guard_model(
         convert(reference, directory)
         del reference
     spec = FormatSpec.read(adapter_dir)
-    fmt = GuardFormat(AutoTokenizer.from_pretrained(directory / "tokenizer"), spec.codes, spec.max_query_tokens)
+    fmt = spec.format(AutoTokenizer.from_pretrained(directory / "tokenizer"))
     return CT2GuardModel(directory, fmt, threads=threads or DEFAULT_THREADS, recheck_band=recheck_band)

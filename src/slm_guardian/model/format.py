@@ -6,6 +6,18 @@
 The unsafe score is P(<|harm|>) at the <|guard|> position; category scores are the softmax
 over category tokens at the <|harm|> position. Feeding `... <|guard|> <|harm|>` gives both
 from one forward pass, because the causal mask hides <|harm|> from the <|guard|> position.
+
+An adapter that judges responses (`judges_responses`) has one task more, the LLM's answer in
+the context of the query that produced it:
+
+    <|query|> query <|answer|> answer <|refusal|> <|guard|> <|safe|> <eos>
+    <|query|> query <|answer|> answer <|refusal|> <|guard|> <|harm|> <|cat:S9|> <eos>
+
+The refusal score is P(<|declined|>) against P(<|complied|>) at the <|refusal|> position. The
+input after <|refusal|> is always <|guard|> (training puts the refusal target in `labels`), so
+the verdict never depends on a refusal token the model would have had to decode: refusal,
+verdict and categories come from one forward pass over `... <|refusal|> <|guard|> <|harm|>`.
+Nothing is decoded to judge a response.
 """
 
 from __future__ import annotations
@@ -18,6 +30,14 @@ GUARD = "<|guard|>"
 SAFE = "<|safe|>"
 HARM = "<|harm|>"
 RESPONSE = "<|response|>"
+# The response-judging task's tokens (adapters trained with `judge_responses`).
+ANSWER = "<|answer|>"
+REFUSAL = "<|refusal|>"
+DECLINED = "<|declined|>"
+COMPLIED = "<|complied|>"
+RESPONSE_TASK_TOKENS = (ANSWER, REFUSAL, DECLINED, COMPLIED)
+# Query tokens kept as context in every window of a judged answer (head and tail).
+ANSWER_CONTEXT_TOKENS = 64
 
 
 def category_token(code: str) -> str:
@@ -35,6 +55,11 @@ class TokenIds:
     response: int
     eos: int
     categories: dict[str, int]
+    # The response-judging task's tokens; None for an adapter trained without it.
+    answer: int | None = None
+    refusal: int | None = None
+    declined: int | None = None
+    complied: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,12 +81,13 @@ class Example:
 class GuardFormat:
     """Builds token sequences for detection, forced safeguards and training."""
 
-    def __init__(self, tokenizer, codes: Sequence[str], max_query_tokens: int = 128) -> None:
+    def __init__(self, tokenizer, codes: Sequence[str], max_query_tokens: int = 128, judges_responses: bool = False) -> None:
         self.tokenizer = tokenizer
         self.codes = tuple(codes)
         self.max_query_tokens = max_query_tokens
+        self.judges_responses = judges_responses
         vocab = tokenizer.get_vocab()
-        missing = [t for t in self.special_tokens(self.codes) if t not in vocab]
+        missing = [t for t in self.special_tokens(self.codes, judges_responses) if t not in vocab]
         if missing:
             raise ValueError(f"tokenizer lacks the guard tokens {missing}; call add_guard_tokens first")
         if tokenizer.eos_token_id is None:
@@ -74,16 +100,27 @@ class GuardFormat:
             response=vocab[RESPONSE],
             eos=tokenizer.eos_token_id,
             categories={code: vocab[category_token(code)] for code in self.codes},
+            **({t.strip("<|>"): vocab[t] for t in RESPONSE_TASK_TOKENS} if judges_responses else {}),
         )
 
     @staticmethod
-    def special_tokens(codes: Sequence[str]) -> list[str]:
-        return [QUERY, GUARD, SAFE, HARM, RESPONSE, *(category_token(c) for c in codes)]
+    def special_tokens(codes: Sequence[str], judges_responses: bool = False) -> list[str]:
+        """The format's tokens in a fixed order; the response task's come last, so an adapter
+        trained without them keeps its token ids."""
+        tokens = [QUERY, GUARD, SAFE, HARM, RESPONSE, *(category_token(c) for c in codes)]
+        return tokens + list(RESPONSE_TASK_TOKENS) if judges_responses else tokens
+
+    @property
+    def guard_token_ids(self) -> list[int]:
+        """Every token of the format: none of them belongs inside a written reply."""
+        ids = self.ids
+        extra = [i for i in (ids.answer, ids.refusal, ids.declined, ids.complied) if i is not None]
+        return [ids.query, ids.guard, ids.safe, ids.harm, ids.response, *ids.categories.values(), *extra]
 
     @staticmethod
-    def add_guard_tokens(tokenizer, codes: Sequence[str]) -> list[int]:
+    def add_guard_tokens(tokenizer, codes: Sequence[str], judges_responses: bool = False) -> list[int]:
         """Register the format's tokens (idempotent); returns their ids in a fixed order."""
-        tokens = GuardFormat.special_tokens(codes)
+        tokens = GuardFormat.special_tokens(codes, judges_responses)
         tokenizer.add_special_tokens({"additional_special_tokens": tokens})
         vocab = tokenizer.get_vocab()
         return [vocab[t] for t in tokens]
@@ -110,11 +147,15 @@ class GuardFormat:
         sentence ends (at least a quarter window apart, and at the text's end): every sentence
         is read as the last thing in some window, as the model was trained to see a request,
         not diluted by the page of text that may follow it."""
-        ids = self._tokens(text)
         wrap = lambda part: [self.ids.query, *part, self.ids.guard, self.ids.harm]  # noqa: E731
-        if len(ids) <= self.max_query_tokens:
-            return [wrap(ids)]
-        limit = max(16, self.max_query_tokens // 2)
+        return [wrap(part) for part in self._views(text, self.max_query_tokens)]
+
+    def _views(self, text: str, window: int) -> list[list[int]]:
+        """The token views of `text` that `detection_windows` wraps (see there)."""
+        ids = self._tokens(text)
+        if len(ids) <= window:
+            return [ids]
+        limit = max(16, window // 2)
         gap = max(1, limit // 4)
         pieces = self.tokenizer.convert_ids_to_tokens(ids)
         ends, last = [], 0
@@ -124,7 +165,21 @@ class GuardFormat:
                 last = position
         if not ends or ends[-1] != len(ids):
             ends.append(len(ids))
-        return [wrap(self.encode_text(text))] + [wrap(ids[max(0, end - limit) : end]) for end in ends]
+        return [self.encode_text(text, window)] + [ids[max(0, end - limit) : end] for end in ends]
+
+    def response_windows(self, query: str, answer: str) -> list[list[int]]:
+        """Ids that judge `answer` in the context of `query`, one per view of the answer (as
+        `detection_windows` cuts a long text); every view keeps the query's head and tail as
+        context. Scores at positions -3 (refusal), -2 (verdict) and -1 (category). The first
+        view is the whole answer's head and tail: where a refusal says so."""
+        self._require_response_task()
+        context = self.encode_text(query, ANSWER_CONTEXT_TOKENS)
+        ids = self.ids
+        return [[ids.query, *context, ids.answer, *part, ids.refusal, ids.guard, ids.harm] for part in self._views(answer, self.max_query_tokens)]
+
+    def _require_response_task(self) -> None:
+        if not self.judges_responses:
+            raise ValueError("this adapter was trained without the response-judging task (judge_responses)")
 
     def detection_ids(self, text: str) -> list[int]:
         """`<|query|> text <|guard|> <|harm|>`: scores at positions -2 (verdict) and -1 (category)."""
@@ -175,3 +230,34 @@ class GuardFormat:
                 labels = prompt + target
                 labels[len(prompt) + 1] = self.ids.categories[codes[0]]
         return Example(input_ids=prompt + target, weights=[0.0] * len(prompt) + weights, labels=labels)
+
+    def response_training_example(
+        self,
+        query: str,
+        answer: str,
+        unsafe: bool | None,
+        codes: Sequence[str] = (),
+        refusal: bool | None = None,
+        verdict_weight: float = 1.0,
+        category_weight: float = 1.0,
+        refusal_weight: float = 1.0,
+    ) -> Example:
+        """One response-judging sequence. A label a source does not give (`unsafe` or `refusal`
+        None) gets weight 0: the row teaches only what it knows."""
+        self._require_response_task()
+        if unsafe and not codes:
+            raise ValueError("an unsafe response needs at least one category")
+        if unsafe is None and refusal is None:
+            raise ValueError("a response example needs a harm label, a refusal label or both")
+        ids = self.ids
+        prompt = [ids.query, *self.encode_text(query, ANSWER_CONTEXT_TOKENS), ids.answer, *self.encode_text(answer), ids.refusal]
+        verdict = [ids.harm, *(ids.categories[c] for c in codes)] if unsafe else [ids.safe]
+        inputs = prompt + [ids.guard] + verdict + [ids.eos]
+        labels = list(inputs)
+        labels[len(prompt)] = ids.declined if refusal else ids.complied  # what <|refusal|> predicts
+        weights = [0.0] * len(prompt) + [refusal_weight if refusal is not None else 0.0]
+        if unsafe is None:
+            weights += [0.0] * (len(verdict) + 1)
+        else:
+            weights += [verdict_weight] + [category_weight] * (len(verdict) - 1) + [1.0]
+        return Example(input_ids=inputs, weights=weights, labels=labels)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import torch
 
 from slm_guardian.model.format import GuardFormat
-from slm_guardian.model.scores import MAX_BATCH_TOKENS, Scores, score_windows, worst_window
+from slm_guardian.model.scores import MAX_BATCH_TOKENS, Scores, score_response_windows, score_windows, worst_window
 
 
 class GuardModel:
@@ -22,7 +22,8 @@ class GuardModel:
         self._category_ids = torch.tensor([ids.categories[c] for c in fmt.codes])
         # Guard tokens never belong inside a written reply; any of the base model's own
         # special tokens (end of turn, start of turn, end of text) ends it.
-        guard_ids = [ids.query, ids.guard, ids.safe, ids.harm, ids.response, *ids.categories.values()]
+        guard_ids = fmt.guard_token_ids
+        self._refusal_ids = torch.tensor([ids.complied, ids.declined]) if fmt.judges_responses else None
         self._banned_in_reply = torch.tensor(guard_ids)
         self._stop_ids = (set(fmt.tokenizer.all_special_ids) | {ids.eos}) - set(guard_ids)
 
@@ -35,23 +36,32 @@ class GuardModel:
         """Scores for each text (a long one: its worst window); output order follows input order."""
         return score_windows(self.fmt, texts, batch_size, self._score_batch, self.max_batch_tokens)
 
+    @torch.inference_mode()
+    def score_responses(self, pairs: Sequence[tuple[str, str]], batch_size: int = 16) -> list[Scores]:
+        """Scores of each (query, answer) pair: the answer judged in the query's context."""
+        return score_response_windows(self.fmt, pairs, batch_size, self._score_batch, self.max_batch_tokens)
+
     def _score_batch(self, batch: list[list[int]]) -> list[Scores]:
-        # Left padding puts every row's last two tokens at the same positions, so only those
-        # two logit rows need the vocabulary projection (logits_to_keep=2).
+        # Left padding puts every row's last tokens at the same positions, so only those logit
+        # rows need the vocabulary projection (logits_to_keep=2; 3 for judged responses).
         width = max(len(ids) for ids in batch)
         pad = self.fmt.ids.eos
         input_ids = torch.tensor([[pad] * (width - len(ids)) + ids for ids in batch], device=self.device)
         mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for ids in batch], device=self.device)
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        logits = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions, logits_to_keep=2).logits
-        return self._scores_from(logits[:, -2], logits[:, -1])
+        responses = self.fmt.judges_responses and all(ids[-3] == self.fmt.ids.refusal for ids in batch)
+        logits = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions, logits_to_keep=3 if responses else 2).logits
+        return self._scores_from(logits[:, -2], logits[:, -1], logits[:, -3] if responses else None)
 
-    def _scores_from(self, guard_logits: torch.Tensor, harm_logits: torch.Tensor) -> list[Scores]:
+    def _scores_from(self, guard_logits: torch.Tensor, harm_logits: torch.Tensor, refusal_logits: torch.Tensor | None = None) -> list[Scores]:
         verdict = guard_logits[:, self._verdict_ids.to(guard_logits.device)].float().softmax(-1)[:, 1]
         category = harm_logits[:, self._category_ids.to(harm_logits.device)].float().softmax(-1)
+        refusal = [None] * len(verdict)
+        if refusal_logits is not None:
+            refusal = refusal_logits[:, self._refusal_ids.to(refusal_logits.device)].float().softmax(-1)[:, 1].tolist()
         return [
-            Scores(unsafe=float(v), categories={c: float(p) for c, p in zip(self.fmt.codes, row)})
-            for v, row in zip(verdict.tolist(), category.tolist())
+            Scores(unsafe=float(v), categories={c: float(p) for c, p in zip(self.fmt.codes, row)}, refusal=r)
+            for v, row, r in zip(verdict.tolist(), category.tolist(), refusal)
         ]
 
     @torch.inference_mode()

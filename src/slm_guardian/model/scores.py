@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slm_guardian.model.format import GuardFormat
 
 
 @dataclass(frozen=True)
 class Scores:
-    """Raw model scores for one query: P(harm) and P(category | harm) for every category."""
+    """Raw model scores for one query: P(harm) and P(category | harm) for every category; for
+    a judged response also P(the response declines), else None."""
 
     unsafe: float
     categories: dict[str, float]
+    refusal: float | None = None
 
 
 # Padded tokens per forward pass. Measured on the 2-core CPU (CTranslate2 int8), throughput
@@ -42,13 +44,33 @@ def score_windows(fmt: GuardFormat, texts: Sequence[str], batch_size: int, score
     """Each text's scores from its worst window (highest unsafe score), windows batched by
     similar length (`batch_plan`; `max_tokens` None: rows only); `score_batch` scores one
     batch of detection ids."""
-    windows = [(index, ids) for index, text in enumerate(texts) for ids in fmt.detection_windows(text)]
-    best: list[Scores | None] = [None] * len(texts)
+    return _worst_of([fmt.detection_windows(text) for text in texts], batch_size, score_batch, max_tokens)
+
+
+def score_response_windows(
+    fmt: GuardFormat, pairs: Sequence[tuple[str, str]], batch_size: int, score_batch, max_tokens: int | None = MAX_BATCH_TOKENS
+) -> list[Scores]:
+    """Each (query, answer) pair's scores: verdict and categories from the answer's worst
+    window, the refusal score from its first (head-and-tail) view, where a refusal says so."""
+    return _worst_of([fmt.response_windows(query, answer) for query, answer in pairs], batch_size, score_batch, max_tokens, refusal_from_first=True)
+
+
+def _worst_of(views: list[list[list[int]]], batch_size: int, score_batch, max_tokens: int | None, refusal_from_first: bool = False) -> list[Scores]:
+    windows = [(index, ids) for index, group in enumerate(views) for ids in group]
+    first = {}
+    for position, (index, _) in enumerate(windows):
+        first.setdefault(index, position)
+    best: list[Scores | None] = [None] * len(views)
+    refusal: dict[int, float | None] = {}
     for chunk in batch_plan([len(ids) for _, ids in windows], batch_size, max_tokens or sys.maxsize):
         for position, scores in zip(chunk, score_batch([windows[i][1] for i in chunk])):
             index = windows[position][0]
+            if position == first[index]:
+                refusal[index] = scores.refusal
             if best[index] is None or scores.unsafe > best[index].unsafe:
                 best[index] = scores
+    if refusal_from_first:
+        best = [replace(s, refusal=refusal[i]) for i, s in enumerate(best)]  # type: ignore[arg-type]
     return best  # type: ignore[return-value]
 
 

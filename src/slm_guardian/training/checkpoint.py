@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from slm_guardian.data.rows import GuardExample
+from slm_guardian.data.rows import GuardExample, ResponseExample
 from slm_guardian.training.config import TrainConfig
 
 CHECKPOINT_FILE = "checkpoint.pt"
@@ -27,12 +27,16 @@ class TrainingProgress:
     segments: int = 0  # how many times the run was resumed
 
 
-def fingerprint(config: TrainConfig, base_model: str | None, examples: list[GuardExample], steps: int) -> str:
+def fingerprint(
+    config: TrainConfig, base_model: str | None, examples: list[GuardExample], steps: int, responses: list[ResponseExample] | None = None
+) -> str:
     """What must not change between the segments of one run: config, base, data and plan length."""
     digest = hashlib.sha256()
     digest.update(json.dumps([config.model_dump(), str(base_model), steps], sort_keys=True).encode())
     for ex in examples:
         digest.update(json.dumps([ex.text, ex.unsafe, ex.categories, ex.response]).encode())
+    for r in responses or []:
+        digest.update(json.dumps([r.query, r.answer, r.unsafe, r.categories, r.refusal]).encode())
     return digest.hexdigest()
 
 

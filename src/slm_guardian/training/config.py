@@ -45,6 +45,10 @@ class TrainConfig(YamlConfig):
     # Initial embedding rows of the guard tokens: the mean embedding of the words each token
     # stands for ("words": a category's name and topic), or random rows (std 0.02).
     token_init: Literal["words", "random"] = "words"
+    # The response-judging task (the LLM's answer in its query's context: harm, categories,
+    # refusal), trained jointly from the data folder's response_train.jsonl.
+    judge_responses: bool = False
+    refusal_weight: Positive = 5.0  # loss weight of the refusal token of a judged response
     # Matrix products in bfloat16 under autocast (weights, optimizer state and the loss stay
     # float32): about twice the steps per second on a CPU with AVX-512 BF16 or AMX, and on
     # GPUs. "float32" runs everything in float32.

@@ -14,14 +14,44 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from slm_guardian.data.rows import GuardExample
-from slm_guardian.model.format import GUARD, HARM, QUERY, RESPONSE, SAFE, Example, GuardFormat, category_token
+from slm_guardian.data.rows import GuardExample, ResponseExample
+from slm_guardian.model.format import (
+    ANSWER,
+    COMPLIED,
+    DECLINED,
+    GUARD,
+    HARM,
+    QUERY,
+    REFUSAL,
+    RESPONSE,
+    SAFE,
+    Example,
+    GuardFormat,
+    category_token,
+)
 from slm_guardian.model.loading import FormatSpec, init_rows_from_text, load_base_with_tokens
 from slm_guardian.taxonomy import Taxonomy
 from slm_guardian.training.checkpoint import CHECKPOINT_FILE, Checkpoint, TrainingProgress, fingerprint
 from slm_guardian.training.config import TrainConfig
 
 RECORD_FILE = "training_record.json"
+
+
+def encode_responses(examples: list[ResponseExample], fmt: GuardFormat, config: TrainConfig) -> list[Example]:
+    """Token sequences of the response-judging task."""
+    return [
+        fmt.response_training_example(
+            ex.query,
+            ex.answer,
+            ex.unsafe,
+            ex.categories,
+            ex.refusal,
+            verdict_weight=config.verdict_weight,
+            category_weight=config.category_weight,
+            refusal_weight=config.refusal_weight,
+        )
+        for ex in examples
+    ]
 
 
 def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, taxonomy: Taxonomy | None = None) -> list[Example]:
@@ -55,6 +85,7 @@ def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, 
 def token_words(taxonomy: Taxonomy) -> dict[str, str]:
     """What each guard token stands for, keyed by the token."""
     words = {QUERY: "user query", GUARD: "safety check", SAFE: "safe", HARM: "harmful", RESPONSE: "response"}
+    words |= {ANSWER: "assistant answer", REFUSAL: "does the answer refuse", DECLINED: "refused", COMPLIED: "answered"}
     return words | {category_token(c.code): f"{c.name}: {c.topic}" for c in taxonomy.categories}
 
 
@@ -160,9 +191,10 @@ def lora_model(config: TrainConfig, base_name: str | None, taxonomy: Taxonomy):
     """The base with the guard tokens added and LoRA attached, before any training: (model, tokenizer)."""
     from peft import LoraConfig, get_peft_model
 
-    model, tokenizer, token_ids = load_base_with_tokens(base_name, taxonomy.codes)
+    model, tokenizer, token_ids = load_base_with_tokens(base_name, taxonomy.codes, judges_responses=config.judge_responses)
     if config.token_init == "words":
-        init_rows_from_text(model, tokenizer, {tokenizer.convert_tokens_to_ids(t): w for t, w in token_words(taxonomy).items()})
+        words = {t: w for t, w in token_words(taxonomy).items() if t in GuardFormat.special_tokens(taxonomy.codes, config.judge_responses)}
+        init_rows_from_text(model, tokenizer, {tokenizer.convert_tokens_to_ids(t): w for t, w in words.items()})
     lora = LoraConfig(
         r=config.lora_r,
         lora_alpha=config.lora_alpha,
@@ -180,7 +212,7 @@ def _save_adapter(model, out_dir: Path, config: TrainConfig, base_name: str | No
     # trainable-token deltas already hold: saving it whole would add ~100 MB.
     model.save_pretrained(out_dir, save_embedding_layers=False)
     _store_half_precision(out_dir / "adapter_model.safetensors")
-    FormatSpec(base_name, taxonomy.codes, config.max_query_tokens).save(out_dir)
+    FormatSpec(base_name, taxonomy.codes, config.max_query_tokens, config.judge_responses).save(out_dir)
     if config.taxonomy:
         shutil.copy(config.taxonomy, out_dir / "taxonomy.yaml")
 
@@ -208,6 +240,7 @@ def train(
     pause_after: int | None = None,
     resume: bool = False,
     max_batch_tokens: int | None = None,
+    response_examples: list[ResponseExample] | None = None,
 ) -> dict | None:
     """Fine-tune, save the adapter and a training record to `out_dir`; returns the record.
 
@@ -216,7 +249,8 @@ def train(
     run longer than a session can be split. `pause_after` stops after that step with a
     checkpoint written and returns None. `max_batch_tokens` runs each batch in parts of at most
     that many padded tokens (the same step, less memory: a large base's longest batches need
-    more than 24 GB whole)."""
+    more than 24 GB whole). `response_examples` train the response-judging task alongside
+    (`config.judge_responses`), shuffled into the same batches."""
     from transformers import get_linear_schedule_with_warmup
 
     started = time.time()
@@ -228,11 +262,19 @@ def train(
         raise ValueError(f"training data uses categories not in the taxonomy: {unknown}")
     base_name = base_model or config.base_model
     model, tokenizer = lora_model(config, base_name, taxonomy)
-    fmt = GuardFormat(tokenizer, taxonomy.codes, config.max_query_tokens)
+    fmt = GuardFormat(tokenizer, taxonomy.codes, config.max_query_tokens, config.judge_responses)
+    response_examples = list(response_examples or [])
+    if response_examples and not config.judge_responses:
+        raise ValueError("response examples need judge_responses: true in the training config")
+    if config.judge_responses and not response_examples:
+        raise ValueError("judge_responses: true needs response examples (the data folder's response_train.jsonl)")
+    unknown = sorted({c for ex in response_examples for c in ex.categories} - set(taxonomy.codes))
+    if unknown:
+        raise ValueError(f"response training data uses categories not in the taxonomy: {unknown}")
     target = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     model.to(target).train()
 
-    examples = encode(train_examples, fmt, config, taxonomy)
+    examples = encode(train_examples, fmt, config, taxonomy) + encode_responses(response_examples, fmt, config)
     rng = random.Random(config.seed)
     epochs_whole = math.ceil(config.epochs)
     plan = [b for _ in range(epochs_whole) for b in batches(examples, config.batch_size, rng)]
@@ -246,7 +288,7 @@ def train(
     schedule = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
 
     out_dir = Path(out_dir)
-    checkpoint = Checkpoint(out_dir / CHECKPOINT_FILE, fingerprint(config, base_name, train_examples, len(plan)))
+    checkpoint = Checkpoint(out_dir / CHECKPOINT_FILE, fingerprint(config, base_name, train_examples, len(plan), response_examples))
     progress_state = checkpoint.load(model, optimizer, schedule) if resume else TrainingProgress()
     resumed_at = started  # every segment counts its own loading too
     progress = tqdm(total=len(plan), desc=f"train {config.name}", unit="batch", dynamic_ncols=True, initial=progress_state.step)
@@ -292,6 +334,8 @@ def train(
         "train_sequences": len(examples),
         "train_swapped_replies": sum(e.labels is not None for e in examples),
         "train_unsafe": sum(ex.unsafe for ex in train_examples),
+        "train_responses": len(response_examples),
+        "train_unsafe_responses": sum(bool(ex.unsafe) for ex in response_examples),
         "steps": len(plan),
         "tokens_seen": tokens_seen,
         "final_loss_mean_last_50": sum(losses[-50:]) / max(1, len(losses[-50:])),

@@ -1,0 +1,138 @@
+"""The response-moderation part of `guardian data build`: judged answers for training the
+response task, and its named dev sets, each fixed by seed and split by query group.
+
+Dev sets (never trained on):
+- `response_jbb`: every JailbreakBench attack artifact with a response (by behaviour; the
+  behaviours are the prompt task's `jbb` set, so none of them is trained on);
+- `response_diasafety`: DiaSafety's test split;
+- `response_pyrit`: a seeded share of PyRIT's harm- and objective-scored responses, by objective;
+- `refusal_pyrit`: the same share of PyRIT's refusal-scored responses, by objective.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from slm_guardian.data import response_sources as rs
+from slm_guardian.data.config import DataConfig
+from slm_guardian.data.keys import dedup_key
+from slm_guardian.data.rows import GuardExample, ResponseExample
+from slm_guardian.taxonomy import Taxonomy
+
+RESPONSE_TRAIN = "response_train.jsonl"
+RESPONSE_SUITES = ("response_jbb", "response_diasafety", "response_pyrit", "refusal_pyrit")
+
+
+@dataclass
+class ResponseBuild:
+    train: list[ResponseExample]
+    suites: dict[str, list[ResponseExample]]
+    dropped: Counter = field(default_factory=Counter)
+
+    def counts(self) -> dict:
+        def table(rows: list[ResponseExample]) -> dict:
+            return {
+                "rows": len(rows),
+                "unsafe": sum(r.unsafe is True for r in rows),
+                "safe": sum(r.unsafe is False for r in rows),
+                "refusal_labelled": sum(r.refusal is not None for r in rows),
+                "by_source": dict(sorted(Counter(r.source for r in rows).items())),
+            }
+
+        return {"response_train": table(self.train), **{name: table(rows) for name, rows in self.suites.items()}, "response_dropped": dict(self.dropped)}
+
+
+def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_train: list[GuardExample], is_jbb_copy) -> ResponseBuild:
+    """`prompt_train`: the prompt task's training rows, whose composed safeguard replies are
+    safe, declining answers to harmful queries. `is_jbb_copy(texts) -> list[bool]` marks the
+    queries that restate a JBB behaviour (kept out of training, as in the prompt task)."""
+    from slm_guardian.data.build import _in_dev
+
+    root = Path(root)
+    dropped: Counter = Counter()
+    suites: dict[str, list[rs.ResponseRow]] = {name: [] for name in RESPONSE_SUITES}
+    suites["response_jbb"] = list(rs.jbb_artifacts(root, taxonomy))
+    suites["response_diasafety"] = list(rs.diasafety(root, "test"))
+    pool: list[rs.ResponseRow] = []
+    for row in rs.pyrit_harm(root):
+        (suites["response_pyrit"] if _in_dev(row.group, config, config.response_dev_fraction) else pool).append(row)
+    for row in rs.pyrit_refusal(root):
+        (suites["refusal_pyrit"] if _in_dev(row.group, config, config.response_dev_fraction) else pool).append(row)
+
+    suites = {name: _unique(rows, dropped) for name, rows in suites.items()}
+    rng = random.Random(config.seed)
+    caps = config.response_caps
+    sources: dict[str, list[rs.ResponseRow]] = {
+        "diasafety": list(rs.diasafety(root, "train")),
+        "coconot_pref": list(rs.coconot_pref(root)),
+        "alpaca_outputs": list(rs.alpaca_outputs(root)),
+        "adv_refusals": list(rs.adv_training_refusals(root)),
+        "composed_refusals": [
+            rs.ResponseRow(ex.text, ex.response, False, (), True, "composed_refusals", ex.group)
+            for ex in prompt_train
+            if ex.unsafe and ex.response
+        ],
+    }
+    for name, rows in sources.items():
+        cap = caps.get(name)
+        pool.extend(rows if cap is None or len(rows) <= cap else rng.sample(rows, cap))
+
+    dev_queries = {dedup_key(r.query) for rows in suites.values() for r in rows}
+    dev_groups = {r.group for rows in suites.values() for r in rows}
+    kept: dict[tuple[str, str], rs.ResponseRow] = {}
+    for row in pool:
+        key = (dedup_key(row.query), dedup_key(row.answer))
+        if key[0] in dev_queries or row.group in dev_groups:
+            dropped["dev_query"] += 1
+        elif key in kept:
+            dropped["duplicate"] += 1
+        else:
+            kept[key] = row
+    train = list(kept.values())
+    copies = is_jbb_copy([r.query for r in train])
+    dropped["jbb_copy"] = int(sum(copies))
+    train = [r for r, copy in zip(train, copies) if not copy]
+    rng.shuffle(train)
+    return ResponseBuild(
+        train=[_example(r) for r in train],
+        suites={name: [_example(r) for r in rows] for name, rows in suites.items()},
+        dropped=dropped,
+    )
+
+
+def _unique(rows: list[rs.ResponseRow], dropped: Counter) -> list[rs.ResponseRow]:
+    """`rows` without repeated (query, answer) pairs (PyRIT's mini sets repeat its full ones)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for row in rows:
+        key = (dedup_key(row.query), dedup_key(row.answer))
+        if key in seen:
+            dropped["duplicate_in_dev"] += 1
+        else:
+            seen.add(key)
+            out.append(row)
+    return out
+
+
+def _example(row: rs.ResponseRow) -> ResponseExample:
+    return ResponseExample(row.query, row.answer, row.unsafe, list(row.codes), row.refusal, row.source, row.group, row.label)
+
+
+def write_responses(result: ResponseBuild, out: Path) -> None:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, rows in ((RESPONSE_TRAIN.removesuffix(".jsonl"), result.train), *result.suites.items()):
+        tmp = out / f".{name}.jsonl.tmp"
+        with tmp.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
+        tmp.replace(out / f"{name}.jsonl")
+
+
+def read_response_examples(path: str | Path) -> list[ResponseExample]:
+    with Path(path).open(encoding="utf-8") as handle:
+        return [ResponseExample.from_json(json.loads(line)) for line in handle if line.strip()]

@@ -1,0 +1,125 @@
+"""The response-judging task: its token format, its data build and a joint training run."""
+
+from __future__ import annotations
+
+import pytest
+
+from slm_guardian.data.keys import dedup_key
+from slm_guardian.data.rows import GuardExample, ResponseExample
+from slm_guardian.model.format import GuardFormat
+
+
+@pytest.fixture(scope="module")
+def response_format(taxonomy):
+    from transformers import AutoTokenizer
+
+    from slm_guardian.model.base import resolve_base
+
+    tok = AutoTokenizer.from_pretrained(resolve_base())
+    GuardFormat.add_guard_tokens(tok, taxonomy.codes, judges_responses=True)
+    return GuardFormat(tok, taxonomy.codes, max_query_tokens=32, judges_responses=True)
+
+
+def test_response_tokens_come_after_the_prompt_tasks(tokenizer, response_format, taxonomy):
+    # An adapter trained without the response task keeps its token ids.
+    plain = GuardFormat(tokenizer, taxonomy.codes)
+    assert plain.ids.answer is None and not plain.judges_responses
+    for name in ("query", "guard", "safe", "harm", "response"):
+        assert getattr(plain.ids, name) == getattr(response_format.ids, name)
+    assert min(response_format.ids.answer, response_format.ids.declined) > max(plain.ids.categories.values())
+    with pytest.raises(ValueError, match="without the response-judging task"):
+        plain.response_windows("hi", "hello")
+
+
+def test_response_example_puts_the_refusal_target_in_labels_only(response_format):
+    fmt, ids = response_format, response_format.ids
+    ex = fmt.response_training_example("how do I pick a lock", "Sure: first insert a tension wrench.", True, ["S2"], refusal=False, verdict_weight=10.0, category_weight=5.0, refusal_weight=3.0)
+    at = ex.input_ids.index(ids.refusal) + 1
+    assert ex.input_ids[at : at + 3] == [ids.guard, ids.harm, ids.categories["S2"]]
+    assert ex.targets[at] == ids.complied and ex.targets[at + 1 :] == ex.input_ids[at + 1 :]
+    assert ex.weights[at : at + 4] == [3.0, 10.0, 5.0, 1.0] and not any(ex.weights[:at])
+
+    refusal_only = fmt.response_training_example("q", "I can't help with that.", None, refusal=True)
+    at = refusal_only.input_ids.index(ids.refusal) + 1
+    assert refusal_only.targets[at] == ids.declined
+    assert refusal_only.weights[at] > 0 and not any(refusal_only.weights[at + 1 :])
+    with pytest.raises(ValueError, match="harm label, a refusal label or both"):
+        fmt.response_training_example("q", "a", None, refusal=None)
+    with pytest.raises(ValueError, match="at least one category"):
+        fmt.response_training_example("q", "a", True)
+
+
+def test_long_answers_are_judged_in_windows_that_keep_the_query(response_format):
+    fmt, ids = response_format, response_format.ids
+    windows = fmt.response_windows("Tell me about bread", "Bread is baked. " * 60)
+    assert len(windows) > 2
+    for window in windows:
+        assert window[0] == ids.query and ids.answer in window and window[-3:] == [ids.refusal, ids.guard, ids.harm]
+        assert fmt.tokenizer.decode(window[1 : window.index(ids.answer)]).strip() == "Tell me about bread"
+
+
+def test_the_worst_window_decides_and_the_first_gives_the_refusal(response_format):
+    from slm_guardian.model.scores import Scores, score_response_windows
+
+    fmt = response_format
+    answer = "I can't help with that. " + "Filler sentence here. " * 40 + "Now the harmful part."
+    windows = fmt.response_windows("q", answer)
+
+    def score_batch(batch):
+        # the first view declines; the last view is harmful
+        return [Scores(0.9 if ids == windows[-1] else 0.1, {}, refusal=0.8 if ids == windows[0] else 0.2) for ids in batch]
+
+    (scores,) = score_response_windows(fmt, [("q", answer)], 4, score_batch)
+    assert scores.unsafe == 0.9 and scores.refusal == 0.8
+
+
+def test_response_build_keeps_dev_out_of_training(built, taxonomy):
+    result, folder = built
+    responses = result.responses
+    assert responses is not None and len(responses.train) > 1000
+    train_queries = {dedup_key(r.query) for r in responses.train}
+    for name, rows in responses.suites.items():
+        assert rows, name
+        assert not train_queries & {dedup_key(r.query) for r in rows}, name
+        assert (folder / f"{name}.jsonl").is_file()
+    assert len(responses.suites["response_jbb"]) > 1000
+    assert not any(r.source == "jbb_artifacts" for r in responses.train)
+    assert all(r.refusal is not None for r in responses.suites["refusal_pyrit"])
+    for row in responses.train + [r for rows in responses.suites.values() for r in rows]:
+        assert set(row.categories) <= set(taxonomy.codes)
+        assert bool(row.categories) == bool(row.unsafe)
+    assert (folder / "response_train.jsonl").is_file()
+    stats = (folder / "stats.json").read_text()
+    assert "response_train" in stats and "response_diasafety" in stats
+
+
+def test_response_rows_round_trip_through_json():
+    row = ResponseExample("q", "a", None, [], True, "pyrit_refusal", "g", "refusal")
+    assert ResponseExample.from_json(row.to_json()) == row
+
+
+def test_a_joint_run_judges_responses_after_loading(tmp_path):
+    from slm_guardian.model.loading import FormatSpec, load_guard_model
+    from slm_guardian.training.config import TrainConfig
+    from slm_guardian.training.train import train
+
+    prompts = [GuardExample(f"Write a scam email number {i}.", True, ["S2"], "I can't help with a scam email.") for i in range(2)]
+    prompts += [GuardExample(f"How do I bake bread number {i}?", False) for i in range(2)]
+    responses = [
+        ResponseExample("How do I bake bread?", "Mix flour, water and yeast, then bake.", False, refusal=False),
+        ResponseExample("Write a scam email.", "Dear customer, send your PIN to verify.", True, ["S2"], refusal=False),
+        ResponseExample("Write a scam email.", "I can't help with that.", None, refusal=True),
+    ]
+    config = TrainConfig(epochs=1, batch_size=4, lora_r=2, lora_alpha=4, max_query_tokens=16, swapped_replies=0.0, token_init="random", judge_responses=True, precision="bfloat16")
+    with pytest.raises(ValueError, match="judge_responses: true needs response examples"):
+        train(config, prompts, tmp_path / "none", device="cpu")
+    with pytest.raises(ValueError, match="need judge_responses"):
+        train(config.model_copy(update={"judge_responses": False}), prompts, tmp_path / "off", device="cpu", response_examples=responses)
+    record = train(config, prompts, tmp_path / "run", device="cpu", response_examples=responses)
+    assert record["train_responses"] == 3 and record["steps"] == 2
+    assert FormatSpec.read(tmp_path / "run").judges_responses
+    model = load_guard_model(tmp_path / "run")
+    (judged,) = model.score_responses([("Write a scam email.", "I can't help with that.")])
+    assert 0.0 <= judged.refusal <= 1.0 and 0.0 <= judged.unsafe <= 1.0
+    (prompt,) = model.score(["How do I bake bread?"])
+    assert prompt.refusal is None
