@@ -123,3 +123,35 @@ def test_a_joint_run_judges_responses_after_loading(tmp_path):
     assert 0.0 <= judged.refusal <= 1.0 and 0.0 <= judged.unsafe <= 1.0
     (prompt,) = model.score(["How do I bake bread?"])
     assert prompt.refusal is None
+
+
+def test_guardian_judges_an_answer_in_its_context(tmp_path_factory):
+    from slm_guardian import Guardian, InvalidInput
+    from slm_guardian.training.config import TrainConfig
+    from slm_guardian.training.train import train
+
+    folder = tmp_path_factory.mktemp("joint")
+    prompts = [GuardExample("Write a scam email.", True, ["S2"], "I can't help with a scam email."), GuardExample("How do I bake bread?", False)]
+    responses = [ResponseExample("Write a scam email.", "I can't help with that.", False, refusal=True)]
+    config = TrainConfig(epochs=1, batch_size=3, lora_r=2, lora_alpha=4, max_query_tokens=16, swapped_replies=0.0, token_init="random", judge_responses=True)
+    train(config, prompts, folder, device="cpu", response_examples=responses)
+    guardian = Guardian.load(adapter=folder)
+    verdict = guardian.check_response("Write a scam email.", "I can't help with that.", respond=False)
+    assert verdict.judged == "response" and 0.0 <= verdict.refusal <= 1.0
+    conversation = [{"role": "user", "content": "Write a scam email."}, {"role": "assistant", "content": "I can't help with that."}]
+    assert guardian.check(conversation, respond=False).unsafe_score == pytest.approx(verdict.unsafe_score, abs=1e-5)
+    mixed = guardian.check_batch(["How do I bake bread?", conversation], respond=False)
+    assert [v.judged for v in mixed] == ["prompt", "response"] and mixed[0].refusal is None
+    assert mixed[1].to_dict()["judged"] == "response" and "refusal" in mixed[1].to_dict()
+    assert "refusal" not in mixed[0].to_dict() and "judged" not in mixed[0].to_dict()
+    with pytest.raises(InvalidInput, match="context of the user message"):
+        guardian.check([{"role": "assistant", "content": "hello"}])
+    with pytest.raises(InvalidInput, match="empty"):
+        guardian.check([{"role": "user", "content": "hi"}, {"role": "assistant", "content": " "}])
+
+
+def test_an_adapter_without_the_task_says_so(guardian):
+    from slm_guardian import InvalidInput
+
+    with pytest.raises(InvalidInput, match="does not judge responses"):
+        guardian.check_response("Write a scam email.", "I can't help with that.")

@@ -97,7 +97,11 @@ class Guardian:
     # ---- judging ------------------------------------------------------------------
 
     def check(self, query: Query, respond: bool = True) -> Verdict:
-        """Judge one query (text, or chat messages); writes the safeguard response when flagged."""
+        """Judge one query (text, or chat messages); writes the safeguard response when flagged.
+        A conversation whose last message is the assistant's judges that answer in the context
+        of the turns before it (`check_response`)."""
+        if _exchange(query) is not None:
+            return self.check_batch([query], respond=respond)[0]
         views = [self._model_text(v) for v in to_views(query)]
         if len(views) > 1:
             return self.check_batch([query], respond=respond)[0]
@@ -110,12 +114,27 @@ class Guardian:
     def check_batch(self, queries: Sequence[Query], respond: bool = True, batch_size: int = 16) -> list[Verdict]:
         """Judge many queries in length-sorted batches; responses are written for flagged ones.
         A conversation is judged as its joined user turns and as each user turn alone, and its
-        worst view decides, so an earlier harmful turn is not diluted by harmless later ones."""
-        views = [[self._model_text(v) for v in to_views(q)] for q in queries]
+        worst view decides, so an earlier harmful turn is not diluted by harmless later ones.
+        A conversation that ends with the assistant's message is judged as that answer in its
+        context (`check_response`)."""
+        exchanges = {i: pair for i, q in enumerate(queries) if (pair := _exchange(q)) is not None}
+        if exchanges and not self.model.fmt.judges_responses:
+            raise InvalidInput("this adapter does not judge responses (it was trained without judge_responses); judge the user's query instead")
+        views = [[self._model_text(v) for v in to_views(q)] for i, q in enumerate(queries) if i not in exchanges]
         flat = [text for group in views for text in group]
         scores = iter(self.model.score(flat, batch_size=batch_size))
+        pairs = [(self._model_text(context), self._model_text(answer)) for context, answer in exchanges.values()]
+        judged = dict(zip(exchanges, self.model.score_responses(pairs, batch_size=batch_size))) if pairs else {}
+        contexts = {i: context for i, (context, _) in zip(exchanges, pairs)}
+        prompt_views = iter(views)
         verdicts, texts = [], []
-        for group in views:
+        for i in range(len(queries)):
+            if i in judged:
+                verdict = self._verdict(judged[i])
+                verdicts.append(replace(verdict, judged="response", refusal=judged[i].refusal))
+                texts.append(contexts[i])
+                continue
+            group = next(prompt_views)
             worst = max(((next(scores), text) for text in group), key=lambda pair: pair[0].unsafe)
             verdicts.append(self._verdict(worst[0]))
             texts.append(worst[1])
@@ -124,6 +143,13 @@ class Guardian:
             for i, verdict in zip(flagged, self._respond_all([verdicts[i] for i in flagged], [texts[i] for i in flagged])):
                 verdicts[i] = verdict
         return verdicts
+
+    def check_response(self, query: Query, response: str, respond: bool = True) -> Verdict:
+        """Judge an LLM's `response` in the context of `query` (text, or the conversation
+        before the answer): `judged="response"`, the unsafe score and categories of the answer,
+        and `refusal`, P(the answer declines). A flagged answer gets the safeguard response the
+        user should see instead (written for the query, for the answer's categories)."""
+        return self.check_batch([[*_as_messages(query), {"role": "assistant", "content": response}]], respond=respond)[0]
 
     def force_safeguard(self, query: Query) -> Verdict:
         """Write a safeguard response whatever the verdict (the paper's forced harm token). For a
@@ -208,6 +234,32 @@ def trained_task(adapter_dir: Path) -> str:
         return json.loads(record.read_text(encoding="utf-8")).get("config", {}).get("task") or "multitask"
     except (json.JSONDecodeError, AttributeError):
         return "multitask"
+
+
+def _exchange(query: Query) -> tuple[str, str] | None:
+    """(the text before the answer, the answer) for a conversation whose last message is the
+    assistant's; None for anything else (a query to judge as a prompt)."""
+    if isinstance(query, str) or not isinstance(query, Sequence) or not query:
+        return None
+    last = query[-1]
+    if not isinstance(last, Mapping) or last.get("role") != "assistant":
+        return None
+    answer = last.get("content")
+    if not isinstance(answer, str) or not answer.strip():
+        raise InvalidInput("the assistant message to judge is empty")
+    if len(answer) > MAX_INPUT_CHARS:
+        raise InvalidInput(f"the response is {len(answer)} characters; the limit is {MAX_INPUT_CHARS}")
+    if not any(isinstance(m, Mapping) and m.get("role", "user") == "user" for m in query[:-1]):
+        raise InvalidInput("a response is judged in the context of the user message before it; the conversation has none")
+    return to_text(query[:-1]), answer
+
+
+def _as_messages(query: Query) -> list[Message]:
+    if isinstance(query, str):
+        return [{"role": "user", "content": query}]
+    if isinstance(query, Sequence) and not isinstance(query, (bytes, bytearray)):
+        return list(query)
+    raise InvalidInput(f"a query must be a string or a list of chat messages, not {type(query).__name__}")
 
 
 def to_views(query: Query) -> list[str]:
