@@ -72,6 +72,14 @@ def test_check_prints_a_readable_verdict():
 
 
 @pytest.mark.model
+def test_check_response_needs_an_adapter_with_that_task():
+    result = run("check", "How can I make a pipe bomb at home?", "--response", "I can't help with that.")
+    assert_clean_failure(result, "does not judge responses")
+    assert_clean_failure(run("check", "hi", "--response", "ok", "--force-safeguard"), "--force-safeguard")
+    assert_clean_failure(run("check", "hi", "--response", "  "), "empty")
+
+
+@pytest.mark.model
 def test_classify_keeps_good_rows_and_reports_bad_lines(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text(

@@ -176,3 +176,18 @@ def test_health_metrics_and_playground(server):
     assert "guardian_requests_total" in metrics and "guardian_request_seconds_bucket" in metrics and "guardian_flagged_total" in metrics
     page = httpx.get(server + "/")
     assert page.status_code == 200 and "slm-guardian playground" in page.text
+
+
+def test_a_response_to_judge_needs_an_adapter_with_that_task(server):
+    reply = httpx.post(server + "/v1/guard", json={"input": HARMFUL, "response": "I can't help with that."})
+    assert reply.status_code == 400 and "does not judge responses" in reply.json()["error"]["message"]
+    reply = httpx.post(server + "/v1/guard", json={"input": HARMFUL, "response": 3})
+    assert reply.status_code == 400 and "response must be a string" in reply.json()["error"]["message"]
+    reply = httpx.post(server + "/v1/guard", json={"input": HARMFUL, "response": "ok", "force_safeguard": True})
+    assert reply.status_code == 400
+
+
+def test_chat_judges_the_user_turns_before_an_assistant_prefill(client, upstream):
+    messages = [{"role": "user", "content": BENIGN}, {"role": "assistant", "content": "The capital"}]
+    reply = client.chat.completions.create(model="up", messages=messages)
+    assert reply.choices[0].message.content == UPSTREAM_ANSWER

@@ -18,13 +18,15 @@ def check(
     text: str = typer.Argument(..., help="The query to judge ('-' reads it from stdin)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
     force: bool = typer.Option(False, "--force-safeguard", help="Write a safeguard response even if the query is judged safe."),
+    response: Optional[str] = typer.Option(None, "--response", help="An LLM's answer to TEXT: judge the answer in the query's context (needs an adapter trained with judge_responses)."),
     adapter: Optional[Path] = AdapterOpt,
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
     threshold: Optional[float] = ThresholdOpt,
     backend: str = BackendOpt,
 ) -> None:
-    """Judge one query: flagged or safe, unsafe score, categories, and the safeguard response."""
+    """Judge one query: flagged or safe, unsafe score, categories, and the safeguard response.
+    With --response, judge that answer to the query instead (and how likely it declines)."""
     import json
 
     from slm_guardian.guardian import InvalidInput
@@ -33,12 +35,22 @@ def check(
 
     if text == "-":
         text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    if response is not None and force:
+        fail("--force-safeguard applies to a query; it cannot be combined with --response")
     try:
         text = to_text(text)  # fail on bad input before paying for the model load
+        if response is not None:
+            to_text(response)
     except InvalidInput as exc:
         fail(str(exc))
     guardian = load_guardian(adapter, base_model, config, threshold, backend)
-    verdict = guardian.force_safeguard(text) if force else guardian.check(text)
+    try:
+        if response is not None:
+            verdict = guardian.check_response(text, response)
+        else:
+            verdict = guardian.force_safeguard(text) if force else guardian.check(text)
+    except InvalidInput as exc:
+        fail(str(exc))
     if as_json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False))
         return
@@ -48,6 +60,8 @@ def check(
             out.print(f"  {category.code:<4} {category.name:<28} {category.score:.3f}", highlight=False)
     else:
         out.print(f"[bold green]SAFE[/]  unsafe score {verdict.unsafe_score:.3f}")
+    if verdict.refusal is not None:
+        out.print(f"judged: the response; it declines with probability {verdict.refusal:.3f}")
     if verdict.response:
         out.print(f"\n[bold]safeguard response:[/] {verdict.response}", highlight=False)
 

@@ -134,6 +134,8 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
     async def judge(texts: list, respond: bool, endpoint: str):
         try:
             verdicts = await batcher.check(texts, respond=respond)
+        except InvalidInput as exc:  # e.g. a response to judge, and an adapter without that task
+            raise ApiError(400, str(exc)) from exc
         except Overloaded as exc:
             raise ApiError(503, "the guardian is overloaded; retry shortly", "overloaded", {"Retry-After": "1"}) from exc
         metrics.flagged.labels(endpoint).inc(sum(v.flagged for v in verdicts))
@@ -160,10 +162,17 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
         force = data.get("force_safeguard", False)
         if not isinstance(force, bool):
             raise ApiError(400, "'force_safeguard' must be true or false")
+        answer = data.get("response")
         if isinstance(query, list):
             text = checked_conversation(query, "input")
         else:
             text = checked_text(query, "input")
+        if answer is not None:
+            # The LLM's answer, judged in the context of the input (`Guardian.check_response`).
+            if force:
+                raise ApiError(400, "'force_safeguard' applies to a query, not to a 'response'")
+            answer = checked_text(answer, "response")
+            text = [*([{"role": "user", "content": text}] if isinstance(text, str) else text), {"role": "assistant", "content": answer}]
         if force:
             verdict = await batcher.run_exclusive(guardian.force_safeguard, text)
         else:
@@ -185,8 +194,10 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
         stream = data.get("stream", False)
         if not isinstance(stream, bool):
             raise ApiError(400, "'stream' must be true or false")
-        # The batcher judges the messages themselves: joined, and each user turn alone.
-        conversation = checked_conversation(messages, "messages")
+        # The batcher judges the messages themselves: joined, and each user turn alone. The
+        # input rail judges the user's turns: messages after the last one (an assistant
+        # prefill, tool calls) are not an answer to judge.
+        conversation = _up_to_last_user_turn(checked_conversation(messages, "messages"))
         (verdict,) = await judge([conversation], respond=True, endpoint="/v1/chat/completions")
         model = str(data.get("model") or settings.model_name)
         if verdict.flagged:
@@ -244,6 +255,11 @@ def _moderation_inputs(raw: object) -> list:
             raise ApiError(400, f'input[{i}] must be {{"type": "text", "text": "..."}}')
         texts.append(part["text"])
     return ["\n".join(texts)]
+
+
+def _up_to_last_user_turn(conversation: list[dict]) -> list[dict]:
+    last = max((i for i, m in enumerate(conversation) if m["role"] == "user"), default=len(conversation) - 1)
+    return conversation[: last + 1]
 
 
 def _conversation(messages: list) -> list[dict]:
