@@ -15,7 +15,7 @@ from slm_guardian.cli.common import err, fail, out, require
 @data_app.command("build")
 def data_build(
     source: Path = typer.Option(Path("../shared/data"), "--source", help="Folder of the public datasets (../shared/data)."),
-    out_dir: Path = typer.Option(Path("build/data"), "--out", help="Where train.jsonl, dev.jsonl, jbb.jsonl and stats.json go."),
+    out_dir: Path = typer.Option(Path("build/data"), "--out", help="Where train.jsonl, dev.jsonl, jbb.jsonl, the named dev sets, the response task's files and stats.json go."),
     config: Optional[Path] = typer.Option(Path("configs/data.yaml"), "--config", help="Data config (caps, seed, dev share)."),
     taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Taxonomy YAML (default: the packaged one)."),
 ) -> None:
@@ -46,6 +46,11 @@ def data_build(
             table.add_row(f"  {key}", str(n))
     for name, rows in result.suites.items():
         table.add_row(f"[bold]{name}[/] (named dev set)", f"{len(rows)} ({sum(r.unsafe for r in rows)} unsafe)")
+    if result.responses is not None:
+        responses = result.responses
+        parts = [("response_train", responses.train), *((f"{name} (named dev set)", rows) for name, rows in responses.suites.items())]
+        for name, rows in parts:
+            table.add_row(f"[bold]{name}[/]", f"{len(rows)} ({sum(r.unsafe is True for r in rows)} unsafe, {sum(r.refusal is not None for r in rows)} refusal-labelled)")
     out.print(table)
     cats = Table(title="categories of unsafe rows")
     cats.add_column("code")
