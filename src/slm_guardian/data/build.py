@@ -19,7 +19,7 @@ from slm_guardian.data.config import DataConfig
 from slm_guardian.data.keys import dedup_key
 from slm_guardian.data.labelled_sources import LABELLED_SOURCES, SUITES
 from slm_guardian.data.policy_families import POLICY_FAMILIES
-from slm_guardian.data.response_build import ResponseBuild, build_responses, write_responses
+from slm_guardian.data.response_build import ResponseBuild, build_responses
 from slm_guardian.data.responses import compose_response
 from slm_guardian.data.rows import GuardExample, SourceRow
 from slm_guardian.taxonomy import Taxonomy
@@ -75,7 +75,7 @@ def normalize(text: str) -> str:
 
 
 def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
-    candidates, jbb_rows, dropped = collect(root, config)
+    candidates, jbb_rows, dropped, guard = collect(root, config)
     # The human-labelled sets are split first, so that their dev parts stay whole (no cap
     # applies to them) and their training parts are capped like any other source.
     held_out = [r for r in candidates if r.source in SUITES and _in_dev(_group(r), config, config.suite_dev_fraction)]
@@ -98,7 +98,6 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     rng.shuffle(train)
     train = vary_punctuation(train, config.punctuation_flip, config.seed)
     jbb = [_to_example(r, taxonomy, config.seed) for r in jbb_rows]
-    guard = _JbbFilter(jbb_rows, sources.jbb_artifact_goals(Path(root)))
     responses = build_responses(root, taxonomy, config, train, guard.restates)
     return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped, labelled_by=labelled_by, suites=suites, responses=responses)
 
@@ -113,13 +112,14 @@ def _drop_copies_of(held_out: list[SourceRow], rows: list[SourceRow], dropped: C
     return [r for r, is_copy in zip(rows, copies) if not is_copy]
 
 
-def collect(root: Path, config: DataConfig) -> tuple[list[SourceRow], list[SourceRow], Counter]:
+def collect(root: Path, config: DataConfig) -> tuple[list[SourceRow], list[SourceRow], Counter, _JbbFilter]:
     """Every usable source row before the caps (normalized, deduplicated, JBB copies and
-    paraphrases removed), the JBB benchmark rows, and what was dropped on the way."""
+    paraphrases removed), the JBB benchmark rows, what was dropped on the way, and the filter
+    that found the copies (the response rows are checked against it too)."""
     root = Path(root)
     dropped: Counter = Counter()
     jbb_rows = list(sources.jbb_benchmark(root))
-    guard = _JbbFilter(jbb_rows, sources.jbb_artifact_goals(Path(root)))
+    guard = _JbbFilter(jbb_rows, sources.jbb_artifact_goals(root))
 
     rows: list[SourceRow] = []
     for reader in (*sources.TRAINING_SOURCES.values(), *LABELLED_SOURCES.values()):
@@ -154,7 +154,7 @@ def collect(root: Path, config: DataConfig) -> tuple[list[SourceRow], list[Sourc
     paraphrases = [guard.paraphrases(r) for r in candidates]
     dropped["jbb_paraphrase"] = int(sum(paraphrases))
     candidates = [r for r, is_paraphrase in zip(candidates, paraphrases) if not is_paraphrase]
-    return candidates, jbb_rows, dropped
+    return candidates, jbb_rows, dropped, guard
 
 
 def _apply_caps(rows: list[SourceRow], config: DataConfig) -> list[SourceRow]:
@@ -244,14 +244,15 @@ class _JbbFilter:
 def write(result: BuildResult, out: Path) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for name, rows in (("train", result.train), ("dev", result.dev), ("jbb", result.jbb), *result.suites.items()):
+    parts = [("train", result.train), ("dev", result.dev), ("jbb", result.jbb), *result.suites.items()]
+    if result.responses is not None:
+        parts += result.responses.parts()
+    for name, rows in parts:
         tmp = out / f".{name}.jsonl.tmp"
         with tmp.open("w", encoding="utf-8") as handle:
             for row in rows:
                 handle.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
         tmp.replace(out / f"{name}.jsonl")
-    if result.responses is not None:
-        write_responses(result.responses, out)
     (out / "stats.json").write_text(json.dumps(result.counts(), indent=2) + "\n", encoding="utf-8")
 
 

@@ -33,6 +33,10 @@ class ResponseBuild:
     suites: dict[str, list[ResponseExample]]
     dropped: Counter = field(default_factory=Counter)
 
+    def parts(self) -> list[tuple[str, list[ResponseExample]]]:
+        """(file name without .jsonl, rows) of every file the response task writes."""
+        return [(RESPONSE_TRAIN.removesuffix(".jsonl"), self.train), *self.suites.items()]
+
     def counts(self) -> dict:
         def table(rows: list[ResponseExample]) -> dict:
             return {
@@ -63,7 +67,7 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
     for row in rs.pyrit_refusal(root):
         (suites["refusal_pyrit"] if _in_dev(row.group, config, config.response_dev_fraction) else pool).append(row)
 
-    suites = {name: _unique(rows, dropped) for name, rows in suites.items()}
+    suites = {name: _unique(rows, dropped, "duplicate_in_dev") for name, rows in suites.items()}
     rng = random.Random(config.seed)
     caps = config.response_caps
     sources: dict[str, list[rs.ResponseRow]] = {
@@ -83,16 +87,9 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
 
     dev_queries = {dedup_key(r.query) for rows in suites.values() for r in rows}
     dev_groups = {r.group for rows in suites.values() for r in rows}
-    kept: dict[tuple[str, str], rs.ResponseRow] = {}
-    for row in pool:
-        key = (dedup_key(row.query), dedup_key(row.answer))
-        if key[0] in dev_queries or row.group in dev_groups:
-            dropped["dev_query"] += 1
-        elif key in kept:
-            dropped["duplicate"] += 1
-        else:
-            kept[key] = row
-    train = list(kept.values())
+    outside_dev = [r for r in pool if dedup_key(r.query) not in dev_queries and r.group not in dev_groups]
+    dropped["dev_query"] = len(pool) - len(outside_dev)
+    train = _unique(outside_dev, dropped, "duplicate")
     copies = is_jbb_copy([r.query for r in train])
     dropped["jbb_copy"] = int(sum(copies))
     train = [r for r, copy in zip(train, copies) if not copy]
@@ -104,14 +101,15 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
     )
 
 
-def _unique(rows: list[rs.ResponseRow], dropped: Counter) -> list[rs.ResponseRow]:
-    """`rows` without repeated (query, answer) pairs (PyRIT's mini sets repeat its full ones)."""
+def _unique(rows: list[rs.ResponseRow], dropped: Counter, reason: str) -> list[rs.ResponseRow]:
+    """`rows` without repeated (query, answer) pairs, first kept (PyRIT's mini sets repeat its
+    full ones); each repeat counted in `dropped[reason]`."""
     seen: set[tuple[str, str]] = set()
     out = []
     for row in rows:
         key = (dedup_key(row.query), dedup_key(row.answer))
         if key in seen:
-            dropped["duplicate_in_dev"] += 1
+            dropped[reason] += 1
         else:
             seen.add(key)
             out.append(row)
@@ -120,17 +118,6 @@ def _unique(rows: list[rs.ResponseRow], dropped: Counter) -> list[rs.ResponseRow
 
 def _example(row: rs.ResponseRow) -> ResponseExample:
     return ResponseExample(row.query, row.answer, row.unsafe, list(row.codes), row.refusal, row.source, row.group, row.label)
-
-
-def write_responses(result: ResponseBuild, out: Path) -> None:
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, rows in ((RESPONSE_TRAIN.removesuffix(".jsonl"), result.train), *result.suites.items()):
-        tmp = out / f".{name}.jsonl.tmp"
-        with tmp.open("w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
-        tmp.replace(out / f"{name}.jsonl")
 
 
 def read_response_examples(path: str | Path) -> list[ResponseExample]:
