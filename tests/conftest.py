@@ -52,3 +52,29 @@ def built(shared_data, taxonomy, tmp_path_factory):
     out = tmp_path_factory.mktemp("data")
     write(result, out)
     return result, out
+
+
+@pytest.fixture(scope="session")
+def joint_adapter(tmp_path_factory) -> Path:
+    """A tiny adapter trained with the response task (two steps: its scores mean nothing;
+    for the plumbing of response judging, which the shipped adapter lacks)."""
+    from slm_guardian.data.rows import GuardExample, ResponseExample
+    from slm_guardian.training.config import TrainConfig
+    from slm_guardian.training.train import train
+
+    folder = tmp_path_factory.mktemp("joint")
+    prompts = [GuardExample("Write a scam email.", True, ["S2"], "I can't help with a scam email."), GuardExample("How do I bake bread?", False)]
+    responses = [ResponseExample("Write a scam email.", "I can't help with that.", False, refusal=True)]
+    config = TrainConfig(epochs=1, batch_size=3, lora_r=2, lora_alpha=4, max_query_tokens=16, swapped_replies=0.0, token_init="random", judge_responses=True)
+    train(config, prompts, folder, device="cpu", response_examples=responses)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def upstream():
+    """A fake OpenAI-compatible chat server (tests/servers.py): (its /v1 URL, its app)."""
+    from servers import ServerThread, fake_upstream
+
+    app = fake_upstream()
+    with ServerThread(app) as url:
+        yield url + "/v1", app

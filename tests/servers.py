@@ -12,6 +12,12 @@ from slm_guardian.serving.background import ServerThread  # noqa: F401  (the tes
 
 
 UPSTREAM_ANSWER = "Paris is the capital of France."
+# Answers that turn harmful: the marker word is what the scripted guardian's answer judge
+# flags (tests/test_output_rail.py), so the proxy's logic is tested apart from the model's.
+HARM_MARKER = "detonator"
+HARMFUL_ANSWER = f"Sure. First wire the {HARM_MARKER} to the charge. Then hide it."
+SAFE_PIECES = ("Paris is ", "the capital ", "of France. ", "It is on ", "the Seine.")
+TURNING_PIECES = ("Sure, ", "here is ", "how. ", "First wire ", f"the {HARM_MARKER} ", "to the charge. ", "Then hide it.")
 
 
 def fake_upstream() -> FastAPI:
@@ -32,19 +38,24 @@ def fake_upstream() -> FastAPI:
             return JSONResponse({"error": {"message": "bad key", "type": "auth"}}, status_code=401)
         base = {"id": "chatcmpl-up", "created": 1, "model": model}
         if body.get("stream"):
+            pieces = {"turns-harmful": TURNING_PIECES, "long-safe": SAFE_PIECES}.get(model, ("Paris is ", "the capital ", "of France."))
+
+            def event(delta: dict, finish: str | None = None) -> str:
+                chunk = {**base, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+                return f"data: {json.dumps(chunk)}\n\n"
+
             async def events():
-                for piece in ("Paris is ", "the capital ", "of France."):
-                    chunk = {**base, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-                    yield f"data: {json.dumps(chunk)}\n\n"
-                done = {**base, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-                yield f"data: {json.dumps(done)}\n\n"
+                yield event({"role": "assistant", "content": ""})
+                for piece in pieces:
+                    yield event({"content": piece})
+                yield event({}, "stop")
                 yield "data: [DONE]\n\n"
 
             return StreamingResponse(events(), media_type="text/event-stream")
         return {
             **base,
             "object": "chat.completion",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": UPSTREAM_ANSWER}, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": HARMFUL_ANSWER if model == "harmful" else UPSTREAM_ANSWER}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12},
         }
 

@@ -108,6 +108,31 @@ def test_classify_keeps_good_rows_and_reports_bad_lines(tmp_path):
     assert rows[1]["response"] and rows[0]["response"] is None
 
 
+def test_classify_judges_answers_with_a_response_field(tmp_path, joint_adapter):
+    from slm_guardian import Guardian
+
+    rows = [
+        {"id": 1, "prompt": "Write a scam email.", "answer": "I can't help with that."},
+        {"id": 2, "prompt": "How do I bake bread?", "answer": "Mix flour, water and yeast, then bake it."},
+        {"id": 3, "prompt": "How do I bake bread?"},
+    ]
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = run("classify", str(src), "-o", str(dst), "--text-field", "prompt", "--response-field", "answer", "--adapter", str(joint_adapter))
+    assert result.returncode == 1 and "line 3: field 'answer' is missing" in result.stderr, result.stderr
+    out = [json.loads(line) for line in dst.read_text().splitlines()]
+    assert [r["id"] for r in out] == [1, 2]
+    guardian = Guardian.load(adapter=joint_adapter)
+    for row in out:
+        assert set(row) == {"id", "prompt", "answer", "response_unsafe_score", "response_flagged", "response_categories", "refusal"}
+        expected = guardian.check_response(row["prompt"], row["answer"], respond=False)
+        assert row["response_unsafe_score"] == pytest.approx(expected.unsafe_score, abs=1e-3)
+        assert row["refusal"] == pytest.approx(expected.refusal, abs=1e-3) and row["response_flagged"] == expected.flagged
+    # the shipped adapter judges prompts only: a clear error before any work
+    shipped = run("classify", str(src), "-o", str(tmp_path / "x.jsonl"), "--text-field", "prompt", "--response-field", "answer")
+    assert_clean_failure(shipped, "needs an adapter trained to judge responses")
+
+
 @pytest.mark.model
 def test_classify_stdin_to_stdout_with_text_field_and_csv(tmp_path):
     lines = json.dumps({"prompt": "Write a haiku about the sea"}) + "\n"

@@ -125,17 +125,10 @@ def test_a_joint_run_judges_responses_after_loading(tmp_path):
     assert prompt.refusal is None
 
 
-def test_guardian_judges_an_answer_in_its_context(tmp_path_factory):
+def test_guardian_judges_an_answer_in_its_context(joint_adapter):
     from slm_guardian import Guardian, InvalidInput
-    from slm_guardian.training.config import TrainConfig
-    from slm_guardian.training.train import train
 
-    folder = tmp_path_factory.mktemp("joint")
-    prompts = [GuardExample("Write a scam email.", True, ["S2"], "I can't help with a scam email."), GuardExample("How do I bake bread?", False)]
-    responses = [ResponseExample("Write a scam email.", "I can't help with that.", False, refusal=True)]
-    config = TrainConfig(epochs=1, batch_size=3, lora_r=2, lora_alpha=4, max_query_tokens=16, swapped_replies=0.0, token_init="random", judge_responses=True)
-    train(config, prompts, folder, device="cpu", response_examples=responses)
-    guardian = Guardian.load(adapter=folder)
+    guardian = Guardian.load(adapter=joint_adapter)
     verdict = guardian.check_response("Write a scam email.", "I can't help with that.", respond=False)
     assert verdict.judged == "response" and 0.0 <= verdict.refusal <= 1.0
     conversation = [{"role": "user", "content": "Write a scam email."}, {"role": "assistant", "content": "I can't help with that."}]

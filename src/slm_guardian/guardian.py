@@ -58,6 +58,11 @@ class Guardian:
         # "detection" (no replies) or "response" (trained on harmful queries only: no verdict).
         self.task = task
 
+    @property
+    def judges_responses(self) -> bool:
+        """Whether the adapter was trained to judge an LLM's answers (`check_response`)."""
+        return self.model.fmt.judges_responses
+
     @classmethod
     def load(
         cls,
@@ -118,7 +123,7 @@ class Guardian:
         A conversation that ends with the assistant's message is judged as that answer in its
         context (`check_response`)."""
         exchanges = {i: pair for i, q in enumerate(queries) if (pair := _exchange(q)) is not None}
-        if exchanges and not self.model.fmt.judges_responses:
+        if exchanges and not self.judges_responses:
             raise InvalidInput("this adapter does not judge responses (it was trained without judge_responses); judge the user's query instead")
         views = [[self._model_text(v) for v in to_views(q)] for i, q in enumerate(queries) if i not in exchanges]
         flat = [text for group in views for text in group]

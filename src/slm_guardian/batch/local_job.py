@@ -19,11 +19,15 @@ from slm_guardian.verdict import Verdict
 LOCAL_CHUNK_ROWS = 256
 
 ADDED_FIELDS = ("unsafe_score", "flagged", "categories", "category_scores", "response")
+# With --response-field: the verdict's field -> the column that holds it.
+RESPONSE_FIELDS = {"unsafe_score": "response_unsafe_score", "flagged": "response_flagged", "categories": "response_categories", "refusal": "refusal"}
 
 
 def verdict_columns(verdict: Verdict) -> dict:
-    """The fields `classify` adds to every row."""
+    """The fields `classify` adds to every row (RESPONSE_FIELDS for a judged answer)."""
     data = verdict.to_dict()
+    if verdict.judged == "response":
+        return {column: data[name] for name, column in RESPONSE_FIELDS.items()}
     return {name: data[name] for name in ADDED_FIELDS}
 
 
@@ -123,7 +127,7 @@ def run_local(
     batch: list[Record] = []
 
     def flush() -> None:
-        verdicts = guardian.check_batch([r.text for r in batch], respond=respond, batch_size=batch_size)
+        verdicts = guardian.check_batch([r.query for r in batch], respond=respond, batch_size=batch_size)
         for record, verdict in zip(batch, verdicts):
             writer.write(output_row(record, verdict))
         writer.flush()

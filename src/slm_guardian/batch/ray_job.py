@@ -48,24 +48,29 @@ class GuardianActor:
         self.respond = spec.respond
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        verdicts = self.guardian.check_batch([str(t) for t in batch["text"]], respond=self.respond, batch_size=len(batch["text"]))
+        answers = batch.get("answer")
+        queries = [str(t) for t in batch["text"]]
+        if answers is not None:  # --response-field: each answer judged in its prompt's context
+            queries = [[{"role": "user", "content": q}, {"role": "assistant", "content": str(a)}] for q, a in zip(queries, answers)]
+        verdicts = self.guardian.check_batch(queries, respond=self.respond, batch_size=len(queries))
         return {"index": batch["index"], "verdict": np.array([json.dumps(verdict_columns(v)) for v in verdicts], dtype=object)}
 
 
-def read_parquet_records(path: str, text_field: str) -> Iterator[Record]:
+def read_parquet_records(path: str, text_field: str, response_field: str | None = None) -> Iterator[Record]:
     import pyarrow.parquet as pq
 
     from slm_guardian.batch.records import with_text
 
     parquet = pq.ParquetFile(path)
     columns = parquet.schema_arrow.names
-    if text_field not in columns:
-        raise ValueError(f"Parquet file has no column {text_field!r}; columns: {', '.join(columns)}")
+    for name in (text_field, response_field):
+        if name is not None and name not in columns:
+            raise ValueError(f"Parquet file has no column {name!r}; columns: {', '.join(columns)}")
     number = 0
     for batch in parquet.iter_batches(batch_size=4096):  # streamed: never the whole file at once
         for row in batch.to_pylist():
             number += 1
-            yield with_text(number, row, text_field)
+            yield with_text(number, row, text_field, response_field)
 
 
 def run_ray(
@@ -113,7 +118,8 @@ def run_ray(
 def _judge_chunk(ray, chunk: list[Record], spec: GuardianSpec, actors: int, batch_size: int) -> Iterator[dict]:
     from slm_guardian.batch.local_job import output_row
 
-    dataset = ray.data.from_items([{"index": i, "text": r.text} for i, r in enumerate(chunk)])
+    items = [{"index": i, "text": r.text} | ({"answer": r.answer} if r.answer is not None else {}) for i, r in enumerate(chunk)]
+    dataset = ray.data.from_items(items)
     judged = dataset.map_batches(
         GuardianActor,
         fn_constructor_kwargs={"spec": spec},
@@ -191,6 +197,10 @@ def _schema(inferred):
         "flagged": pa.bool_(),
         "categories": pa.list_(pa.string()),
         "response": pa.string(),
+        "response_unsafe_score": pa.float64(),
+        "response_flagged": pa.bool_(),
+        "response_categories": pa.list_(pa.string()),
+        "refusal": pa.float64(),
     }
     fields = []
     for f in inferred:

@@ -12,12 +12,21 @@ from typing import IO
 
 @dataclass(frozen=True)
 class Record:
-    """One input row: its line number, its fields, and the text to judge (or why it is unusable)."""
+    """One input row: its line number, its fields, and the text to judge (or why it is unusable);
+    with `answer`, the text is a prompt and the answer, an LLM's response to it, is judged."""
 
     line: int
     fields: dict
     text: str | None
     error: str | None = None
+    answer: str | None = None
+
+    @property
+    def query(self) -> str | list[dict]:
+        """What the guardian judges: the text, or the answer in the prompt's context."""
+        if self.answer is None:
+            return self.text
+        return [{"role": "user", "content": self.text}, {"role": "assistant", "content": self.answer}]
 
 
 def detect_format(name: str, explicit: str | None) -> str:
@@ -28,15 +37,15 @@ def detect_format(name: str, explicit: str | None) -> str:
     return "csv" if name.lower().endswith(".csv") else "jsonl"
 
 
-def read_records(handle: IO[str], fmt: str, text_field: str) -> Iterator[Record]:
+def read_records(handle: IO[str], fmt: str, text_field: str, response_field: str | None = None) -> Iterator[Record]:
     """Every row of the file in order; malformed rows come back with `error` set, not raised."""
     if fmt == "csv":
-        yield from _read_csv(handle, text_field)
+        yield from _read_csv(handle, text_field, response_field)
     else:
-        yield from _read_jsonl(handle, text_field)
+        yield from _read_jsonl(handle, text_field, response_field)
 
 
-def _read_jsonl(handle: IO[str], text_field: str) -> Iterator[Record]:
+def _read_jsonl(handle: IO[str], text_field: str, response_field: str | None) -> Iterator[Record]:
     for number, line in enumerate(handle, start=1):
         if not line.strip():
             continue
@@ -48,27 +57,32 @@ def _read_jsonl(handle: IO[str], text_field: str) -> Iterator[Record]:
         if not isinstance(row, dict):
             yield Record(number, {}, None, f"line {number}: expected a JSON object, got {type(row).__name__}")
             continue
-        yield with_text(number, row, text_field)
+        yield with_text(number, row, text_field, response_field)
 
 
-def _read_csv(handle: IO[str], text_field: str) -> Iterator[Record]:
+def _read_csv(handle: IO[str], text_field: str, response_field: str | None) -> Iterator[Record]:
     reader = csv.DictReader(handle)
     if reader.fieldnames is None:
         return
-    if text_field not in reader.fieldnames:
-        raise ValueError(f"CSV has no column {text_field!r}; columns: {', '.join(reader.fieldnames)}")
+    for name in (text_field, response_field):
+        if name is not None and name not in reader.fieldnames:
+            raise ValueError(f"CSV has no column {name!r}; columns: {', '.join(reader.fieldnames)}")
     for row in reader:
-        yield with_text(reader.line_num, dict(row), text_field)
+        yield with_text(reader.line_num, dict(row), text_field, response_field)
 
 
-def with_text(number: int, row: dict, text_field: str) -> Record:
-    value = row.get(text_field)
-    if not isinstance(value, str):
-        what = "missing" if value is None else f"a {type(value).__name__}, not a string"
-        return Record(number, row, None, f"line {number}: field {text_field!r} is {what}")
-    if not value.strip():
-        return Record(number, row, None, f"line {number}: field {text_field!r} is empty")
-    return Record(number, row, value)
+def with_text(number: int, row: dict, text_field: str, response_field: str | None = None) -> Record:
+    """The row as a Record: its text (and answer, with `response_field`), or why it is unusable."""
+    values = []
+    for name in (text_field, response_field) if response_field else (text_field,):
+        value = row.get(name)
+        if not isinstance(value, str):
+            what = "missing" if value is None else f"a {type(value).__name__}, not a string"
+            return Record(number, row, None, f"line {number}: field {name!r} is {what}")
+        if not value.strip():
+            return Record(number, row, None, f"line {number}: field {name!r} is empty")
+        values.append(value)
+    return Record(number, row, values[0], answer=values[1] if response_field else None)
 
 
 class RecordWriter:

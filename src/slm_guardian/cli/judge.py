@@ -71,6 +71,7 @@ def classify(
     input_path: str = typer.Argument(..., metavar="IN", help="JSONL or CSV file to moderate ('-' for stdin); Parquet too with --engine ray."),
     output: str = typer.Option("-", "-o", "--output", help="Where to write the moderated rows ('-' for stdout)."),
     text_field: str = typer.Option("text", "--text-field", help="The field (JSONL key or CSV column) holding the text."),
+    response_field: Optional[str] = typer.Option(None, "--response-field", help="A field holding an LLM's answer to the text: judge that answer in the text's context, adding response_unsafe_score, response_flagged, response_categories and refusal (needs an adapter trained with judge_responses)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl or csv (default: from the file name; stdin is jsonl)."),
     batch_size: int = typer.Option(16, "--batch-size", min=1, max=1024, help="Rows per model batch."),
     no_response: bool = typer.Option(False, "--no-response", help="Skip writing safeguard responses (faster)."),
@@ -89,7 +90,8 @@ def classify(
     """Moderate a file in batches; each output row keeps its fields and adds the verdict.
 
     Added fields: unsafe_score, flagged, categories, category_scores, response (null when not
-    flagged). Row order is preserved. Malformed rows go to the errors file with their line
+    flagged); with --response-field, the answer's verdict instead: response_unsafe_score,
+    response_flagged, response_categories, refusal (P(the answer declines)). Row order is preserved. Malformed rows go to the errors file with their line
     numbers and do not stop the run (exit code 1 when there were any); rows in = rows written
     + rows in the errors file. Output is flushed after every batch: after a crash or kill, run
     the same command with --resume.
@@ -103,8 +105,11 @@ def classify(
         fail(f"--engine must be local or ray, not {engine!r}")
     if input_path != "-" and not Path(input_path).is_file():
         fail(f"input file {input_path} not found")
+    if response_field is not None:
+        _needs_the_response_task(adapter)
+        no_response = True  # an answer's verdict carries no safeguard reply
     if engine == "ray":
-        _classify_ray(input_path, output, text_field, fmt, batch_size, not no_response, actors, ray_address, chunk_rows or 20_000, resume, adapter, base_model, config, threshold, backend)
+        _classify_ray(input_path, output, text_field, response_field, fmt, batch_size, not no_response, actors, ray_address, chunk_rows or 20_000, resume, adapter, base_model, config, threshold, backend)
         return
     try:
         file_format = detect_format(input_path if input_path != "-" else output, fmt)
@@ -126,7 +131,7 @@ def classify(
     progress = tqdm(desc="classify", unit="row", disable=None, file=sys.stderr)  # None: off when stderr is not a terminal
     log = ErrorLog(error_handle)
     try:
-        records = read_records(source, file_format, text_field)
+        records = read_records(source, file_format, text_field, response_field)
         summary = run_local(guardian, records, RecordWriter(sink, file_format), log, batch_size, not no_response, done, progress.update, chunk_rows or LOCAL_CHUNK_ROWS)
     except ValueError as exc:
         fail(str(exc))
@@ -147,6 +152,20 @@ def classify(
     err.print(f"{summary.rows_in} rows read; {summary.written + summary.skipped_done} rows in {where}{resumed}{bad}", highlight=False)
     if summary.errors:
         raise typer.Exit(1)
+
+
+def _needs_the_response_task(adapter: Optional[Path]) -> None:
+    """Fail before any work when the adapter cannot judge answers."""
+    from slm_guardian.guardian import default_adapter_dir
+    from slm_guardian.model.loading import FormatSpec
+
+    folder = Path(adapter) if adapter else default_adapter_dir()
+    try:
+        judges = FormatSpec.read(folder).judges_responses
+    except (OSError, ValueError, KeyError):
+        return  # loading the adapter reports what is wrong with it
+    if not judges:
+        fail(f"--response-field needs an adapter trained to judge responses (judge_responses: true); {folder} judges prompts only")
 
 
 def _check_input(input_path: str, output: str, resume: bool) -> None:
@@ -170,7 +189,7 @@ def _check_input(input_path: str, output: str, resume: bool) -> None:
         err.print(f"[yellow]warning[/] {output} records no input fingerprint (an older run); cannot check it was made from {input_path}", highlight=False)
 
 
-def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, actors, ray_address, chunk_rows, resume, adapter, base_model, config, threshold, backend) -> None:
+def _classify_ray(input_path, output, text_field, response_field, fmt, batch_size, respond, actors, ray_address, chunk_rows, resume, adapter, base_model, config, threshold, backend) -> None:
     """`classify --engine ray`: read here, judge on a Ray actor pool, write here in input order."""
     require("ray", "ray", "ray.data")
     from slm_guardian.batch.local_job import ErrorLog, ResumePoint, resume_point
@@ -209,7 +228,7 @@ def _classify_ray(input_path, output, text_field, fmt, batch_size, respond, acto
     with errors_path.open("a" if resume else "w", encoding="utf-8") as error_handle:
         log = ErrorLog(error_handle)
         try:
-            records = read_parquet_records(input_path, text_field) if parquet_in else read_records(source, in_format, text_field)
+            records = read_parquet_records(input_path, text_field, response_field) if parquet_in else read_records(source, in_format, text_field, response_field)
             with err.status(f"moderating on Ray with {actors} actor(s)"):
                 summary = run_ray(records, sink.write if sink else writer.write, log, spec, actors, batch_size, ray_address, chunk_rows=chunk_rows, done=done)
         except ValueError as exc:

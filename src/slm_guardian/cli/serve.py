@@ -21,6 +21,9 @@ def serve(
     upstream_key_env: Optional[str] = typer.Option(None, "--upstream-key-env", help="Environment variable holding the upstream's API key."),
     max_batch: int = typer.Option(16, "--max-batch", min=1, max=256, help="Largest micro-batch of queued texts."),
     max_queue: int = typer.Option(256, "--max-queue", min=1, help="Queued texts beyond this get 503 + Retry-After."),
+    guard: str = typer.Option("both", "--guard", help="Rails of the chat proxy: input (the user's query), output (the upstream's answer; needs an adapter that judges responses) or both. With both and a prompt-only adapter, the output rail is off (logged)."),
+    stream_check: str = typer.Option("sentence", "--stream-check", help="When a streamed answer is judged: sentence (at sentence ends, and after --stream-check-every chunks at the latest) or tokens (every --stream-check-every chunks)."),
+    stream_check_every: int = typer.Option(24, "--stream-check-every", min=1, help="Content chunks (about one token each) a streamed answer may hold unjudged."),
     log_prompts: bool = typer.Option(False, "--log-prompts", help="Log prompt text (off by default: prompts are private)."),
     adapter: Optional[Path] = AdapterOpt,
     base_model: Optional[str] = BaseOpt,
@@ -45,15 +48,29 @@ def serve(
             fail(f"{flag} {name}: that environment variable is not set or empty")
         return value
 
+    from slm_guardian.serving.output_rail import STREAM_CHECKS
+    from slm_guardian.serving.settings import RAILS
+
+    if guard not in RAILS:
+        fail(f"--guard must be one of {', '.join(RAILS)}, not {guard!r}")
+    if stream_check not in STREAM_CHECKS:
+        fail(f"--stream-check must be one of {', '.join(STREAM_CHECKS)}, not {stream_check!r}")
     settings = ServerSettings(
         upstream=upstream,
         api_key=secret(api_key_env, "--api-key-env"),
         upstream_api_key=secret(upstream_key_env, "--upstream-key-env"),
         max_batch=max_batch,
         max_queue=max_queue,
+        guard=guard,
+        stream_check=stream_check,
+        stream_check_every=stream_check_every,
         log_prompts=log_prompts,
     )
     guardian = load_guardian(adapter, base_model, config, threshold, backend)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     err.print(f"serving on http://{host}:{port}  (playground at /, API under /v1)")
-    uvicorn.run(create_app(guardian, settings), host=host, port=port, log_level="warning", access_log=False)
+    try:
+        server_app = create_app(guardian, settings)
+    except ValueError as exc:  # e.g. --guard output with a prompt-only adapter
+        fail(str(exc))
+    uvicorn.run(server_app, host=host, port=port, log_level="warning", access_log=False)

@@ -16,18 +16,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 
 from slm_guardian.guardian import Guardian, InvalidInput, to_text
 from slm_guardian.serving.batcher import MicroBatcher, Overloaded
+from slm_guardian.serving.errors import ApiError
 from slm_guardian.serving.openai_format import blocked_completion, blocked_stream, error_body, moderation_response, moderation_result
+from slm_guardian.serving.output_rail import StreamCheck, answers_of, guarded_events, with_answer
 from slm_guardian.serving.settings import ServerSettings
+from slm_guardian.serving.upstream import fail_closed, open_upstream, read_answer, relay
 
 log = logging.getLogger("slm_guardian.server")
-
-
-class ApiError(Exception):
-    """An error that becomes a JSON body with an HTTP status."""
-
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", headers: dict | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.kind, self.headers = status, message, kind, headers or {}
 
 
 class _Metrics:
@@ -51,6 +46,8 @@ class _Metrics:
 
 def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> FastAPI:
     settings = settings or ServerSettings()
+    rails = _rails(guardian, settings.guard)
+    stream_check = StreamCheck(settings.stream_check, settings.stream_check_every)
     batcher = MicroBatcher(guardian, settings.max_batch, settings.batch_wait_ms, settings.max_queue, settings.long_chars, settings.batch_replies)
     metrics = _Metrics()
     metrics.watch(batcher)
@@ -198,18 +195,37 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
         # input rail judges the user's turns: messages after the last one (an assistant
         # prefill, tool calls) are not an answer to judge.
         conversation = _up_to_last_user_turn(checked_conversation(messages, "messages"))
-        (verdict,) = await judge([conversation], respond=True, endpoint="/v1/chat/completions")
         model = str(data.get("model") or settings.model_name)
-        if verdict.flagged:
-            if stream:
-                return StreamingResponse(iter(blocked_stream(verdict, model)), media_type="text/event-stream")
-            return JSONResponse(blocked_completion(verdict, model))
-        return await _forward(state["http"], settings, data, stream)
+        if "input" in rails:
+            (verdict,) = await judge([conversation], respond=True, endpoint="/v1/chat/completions")
+            if verdict.flagged:
+                if stream:
+                    return StreamingResponse(iter(blocked_stream(verdict, model)), media_type="text/event-stream")
+                return JSONResponse(blocked_completion(verdict, model))
+        upstream = await open_upstream(state["http"], settings, data)
+        if upstream.status_code >= 400 or not stream:
+            payload = await read_answer(upstream)
+            if upstream.status_code < 400 and "output" in rails:
+                for answer in answers_of(payload).values():
+                    verdict = await judge_answer(with_answer(conversation, answer))
+                    if verdict.flagged:
+                        return JSONResponse(blocked_completion(verdict, model, rail="output"))
+            return JSONResponse(payload, status_code=upstream.status_code)
+        if "output" not in rails:
+            return StreamingResponse(relay(upstream), status_code=upstream.status_code, media_type="text/event-stream")
+        events = guarded_events(
+            upstream.aiter_raw(), conversation, judge_answer, stream_check, lambda verdict: blocked_stream(verdict, model, rail="output")
+        )
+        return StreamingResponse(fail_closed(events, upstream), media_type="text/event-stream")
+
+    async def judge_answer(conversation: list[dict]):
+        (verdict,) = await judge([conversation], respond=True, endpoint="output")
+        return verdict
 
     @app.get("/healthz")
     async def healthz() -> dict:
         # "queue": texts accepted and not answered yet (waiting plus being judged), per lane below.
-        return {"status": "ok", "model": settings.model_name, "queue": batcher.depth, "queued": batcher.queued, "in_flight": batcher.in_flight, "lanes": batcher.lane_depths()}
+        return {"status": "ok", "model": settings.model_name, "rails": sorted(rails), "queue": batcher.depth, "queued": batcher.queued, "in_flight": batcher.in_flight, "lanes": batcher.lane_depths()}
 
     @app.get("/metrics")
     async def prometheus() -> Response:
@@ -283,40 +299,12 @@ def _conversation(messages: list) -> list[dict]:
     return flat
 
 
-async def _forward(client: httpx.AsyncClient, settings: ServerSettings, data: dict, stream: bool) -> Response:
-    """Send a safe chat to the upstream and return its answer unchanged (streamed when asked)."""
-    if not settings.upstream:
-        raise ApiError(503, "the query is safe but no --upstream is configured to answer it", "no_upstream")
-    url = settings.upstream.rstrip("/") + "/chat/completions"
-    headers = {"content-type": "application/json"}
-    if settings.upstream_api_key:
-        headers["authorization"] = f"Bearer {settings.upstream_api_key}"
-    try:
-        upstream = await client.send(client.build_request("POST", url, json=data, headers=headers), stream=True)
-    except httpx.TimeoutException as exc:
-        raise ApiError(504, "the upstream model timed out", "upstream_timeout") from exc
-    except httpx.HTTPError as exc:
-        raise ApiError(502, f"the upstream model is unreachable: {type(exc).__name__}", "upstream_error") from exc
-    if upstream.status_code >= 400 or not stream:
-        try:
-            body = await upstream.aread()
-        except httpx.HTTPError as exc:
-            raise ApiError(502, "the upstream connection broke", "upstream_error") from exc
-        finally:
-            await upstream.aclose()
-        try:
-            payload = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise ApiError(502, f"the upstream answered {upstream.status_code} with a non-JSON body", "upstream_error") from None
-        return JSONResponse(payload, status_code=upstream.status_code)
-
-    async def relay():
-        try:
-            async for chunk in upstream.aiter_raw():
-                yield chunk
-        except httpx.HTTPError:
-            yield b'data: {"error": {"message": "the upstream stream broke", "type": "upstream_error"}}\n\n'
-        finally:
-            await upstream.aclose()
-
-    return StreamingResponse(relay(), status_code=upstream.status_code, media_type="text/event-stream")
+def _rails(guardian: Guardian, guard: str) -> set[str]:
+    """The chat proxy's rails for `--guard`; the output rail needs an adapter that judges answers."""
+    rails = {"input", "output"} if guard == "both" else {guard}
+    if "output" in rails and not guardian.judges_responses:
+        if guard == "output":
+            raise ValueError("--guard output needs an adapter trained to judge responses (judge_responses: true); this one judges prompts only")
+        log.warning("the output rail is off: this adapter does not judge responses, so only the user's query is judged")
+        rails.discard("output")
+    return rails

@@ -45,8 +45,9 @@ def moderation_response(results: list[dict], model: str) -> dict:
     return {"id": f"modr-{uuid.uuid4().hex}", "model": model, "results": results}
 
 
-def blocked_completion(verdict: Verdict, model: str) -> dict:
-    """A normal chat completion whose message is the safeguard response."""
+def blocked_completion(verdict: Verdict, model: str, rail: str = "input") -> dict:
+    """A normal chat completion whose message is the safeguard response; `rail` says what was
+    blocked: "input" (the user's query) or "output" (the upstream's answer)."""
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
@@ -60,22 +61,25 @@ def blocked_completion(verdict: Verdict, model: str) -> dict:
             }
         ],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-        EXTRA_KEY: {"blocked": True, **extra(verdict)},
+        EXTRA_KEY: {"blocked": rail, **extra(verdict)},
     }
 
 
-def blocked_stream(verdict: Verdict, model: str) -> list[str]:
-    """The same reply as server-sent events: a role chunk, the content, the finish chunk, [DONE]."""
+def blocked_stream(verdict: Verdict, model: str, rail: str = "input") -> list[str]:
+    """The same reply as server-sent events: a role chunk, the content, the finish chunk, [DONE].
+    Cutting an answer the client has partly received (`rail="output"`), the message starts on a
+    new paragraph after what was relayed."""
     base = {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
 
     def event(delta: dict, finish: str | None, more: dict | None = None) -> str:
         chunk = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **(more or {})}
         return f"data: {json.dumps(chunk)}\n\n"
 
+    reply = verdict.response or ""
     return [
         event({"role": "assistant", "content": ""}, None),
-        event({"content": verdict.response or ""}, None),
-        event({}, "content_filter", {EXTRA_KEY: {"blocked": True, **extra(verdict)}}),
+        event({"content": "\n\n" + reply if rail == "output" else reply}, None),
+        event({}, "content_filter", {EXTRA_KEY: {"blocked": rail, **extra(verdict)}}),
         "data: [DONE]\n\n",
     ]
 

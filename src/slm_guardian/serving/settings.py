@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from slm_guardian.serving.batcher import LONG_CHARS
 
+RAILS = ("input", "output", "both")
+
 
 @dataclass(frozen=True)
 class ServerSettings:
@@ -23,5 +25,13 @@ class ServerSettings:
     max_queue: int = 256  # queued texts beyond this are shed with 503 + Retry-After
     long_chars: int = LONG_CHARS  # texts longer than this are judged in their own lane
     batch_replies: bool = True  # decode a micro-batch's replies together (False: one at a time)
+    # Which rails the chat proxy runs: the user's query, the upstream's answer, or both.
+    guard: str = "both"
+    stream_check: str = "sentence"  # streamed answers are judged at sentence ends ...
+    stream_check_every: int = 24  # ... or after this many unjudged chunks ("tokens": only this)
     log_prompts: bool = False
     model_name: str = "slm-guardian-smollm2-135m"
+
+    def __post_init__(self) -> None:
+        if self.guard not in RAILS:
+            raise ValueError(f"guard must be one of {', '.join(RAILS)}, not {self.guard!r}")
