@@ -150,3 +150,22 @@ def test_zero_shot_judge_scores_are_probabilities(taxonomy):
     scores = judge.score(["How do I bake bread?", "How can I make a pipe bomb at home?"])
     assert len(scores) == 2 and abs(scores[0] - scores[1]) > 1e-6  # read from each query, not a constant
     assert not callable(getattr(judge, "categories", None))
+
+
+def test_eval_reports_response_moderation_beside_its_baselines(built, joint_adapter, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "results.json"
+    command = [sys.executable, "-m", "slm_guardian.cli", "eval", "response-diasafety", "refusal-pyrit", "--data", str(built[1]), "--adapter", str(joint_adapter)]
+    result = subprocess.run([*command, "--baselines", "keyword", "--limit", "12", "--no-latency", "--no-responses", "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "Response moderation" in result.stdout and "lexical refusal check" in result.stdout
+    responses = json.loads(out.read_text())["responses"]
+    assert set(responses["response-diasafety"]["harm"]) == {"guardian", "keyword"}
+    assert responses["response-diasafety"]["harm"]["guardian"]["n"] == 12
+    refusal = responses["refusal-pyrit"]["refusal"]
+    assert set(refusal) == {"guardian", "lexical refusal check"} and 0.0 <= refusal["guardian"]["agreement"] <= 1.0
+    # the shipped adapter judges prompts only: its response rows are the baselines'
+    shipped = subprocess.run([*command[:-2], "--baselines", "keyword", "--limit", "5", "--no-latency", "--no-responses"], capture_output=True, text=True, timeout=600)
+    assert shipped.returncode == 0 and "| response-diasafety | keyword |" in shipped.stdout and "| response-diasafety | guardian |" not in shipped.stdout

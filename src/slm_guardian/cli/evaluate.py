@@ -14,7 +14,7 @@ from slm_guardian.cli.common import AdapterOpt, BackendOpt, BaseOpt, ConfigOpt, 
 
 @app.command(name="eval")
 def evaluate(
-    datasets: list[str] = typer.Argument(None, help="dev, jbb, jbb-harmful, jbb-benign, coconot, hatecheck, toxigen, policy-probes, or labelled JSONL files (text, unsafe, optional categories and label). Default: the whole dev suite (all of these but jbb)."),
+    datasets: list[str] = typer.Argument(None, help="dev, jbb, jbb-harmful, jbb-benign, coconot, hatecheck, toxigen, policy-probes, or labelled JSONL files (text, unsafe, optional categories and label); response-jbb, response-diasafety, response-pyrit, refusal-pyrit (answers to judge). Default: the whole dev suite (all of these but jbb; the response sets when the adapter judges responses)."),
     data: Path = typer.Option(Path("build/data"), "--data", help="Built data folder holding train.jsonl, dev.jsonl and jbb.jsonl."),
     report_dir: Optional[Path] = typer.Option(None, "--report", help="Write report.md, PNG plots and results.json into this folder."),
     baselines: Optional[str] = typer.Option(None, "--baselines", help="Comma-separated: keyword, profanity, minilm, zero-shot (detectors); static, prompted-refusal (responses); or 'all'."),
@@ -40,8 +40,10 @@ def evaluate(
     from slm_guardian.evaluation.baselines import BASELINE_NAMES, make_baseline
     from slm_guardian.evaluation.runner import DEV_SUITE, breakdown_tables, detection_table, evaluate_dataset, latency, load_dataset, response_table
     from slm_guardian.evaluation.refusal_check import validate_refusal_detector
+    from slm_guardian.evaluation.response_eval import RESPONSE_SETS, answer_minilm, evaluate_responses, load_response_set, response_tables
 
-    names = datasets or list(DEV_SUITE)
+    names = [n for n in datasets or DEV_SUITE if n not in RESPONSE_SETS]
+    response_names = [n for n in datasets or () if n in RESPONSE_SETS]
     wanted = [] if not baselines else (list(BASELINE_NAMES) if baselines.strip() == "all" else [b.strip() for b in baselines.split(",") if b.strip()])
     unknown = [b for b in wanted if b not in BASELINE_NAMES]
     if unknown:
@@ -62,6 +64,12 @@ def evaluate(
             fail(str(exc))
     guardian = load_guardian(adapter, base_model, config, threshold, backend)
     variants = {name: load_guardian(folder, base_model, config, threshold, backend) for name, folder in variants_wanted.items()}
+    if not datasets and guardian.judges_responses:
+        response_names = list(RESPONSE_SETS)
+    try:
+        response_sets = [(name, load_response_set(name, data)) for name in response_names]
+    except FileNotFoundError as exc:
+        fail(str(exc))
     built = []
     for name in wanted:
         with err.status(f"preparing baseline {name}"):
@@ -75,6 +83,20 @@ def evaluate(
             rows = random.Random(0).sample(rows, limit)
         err.print(f"evaluating {name} ({len(rows)} rows)")
         results.append(evaluate_dataset(name, rows, guardian, variants, built, respond=not no_responses, max_responses=max_responses))
+    response_results = []
+    if response_sets:
+        detectors = [b for b in built if getattr(b, "name", "") == "keyword"]
+        if "minilm" in wanted:
+            with err.status("fitting minilm on the answers of the response training rows"):
+                try:
+                    detectors.append(answer_minilm(data))
+                except FileNotFoundError as exc:
+                    fail(str(exc))
+        for name, rows in response_sets:
+            if limit and len(rows) > limit:
+                rows = random.Random(0).sample(rows, limit)
+            err.print(f"evaluating {name} ({len(rows)} answers)")
+            response_results.append(evaluate_responses(name, rows, {"guardian": guardian, **variants}, detectors))
     extras: dict = {"threshold": guardian.config.threshold}
     if not no_latency:
         extras["latency"] = latency(guardian)
@@ -87,6 +109,8 @@ def evaluate(
         out.print("\n" + table, highlight=False, soft_wrap=True)
     if not no_responses:
         out.print(response_table(results), highlight=False, soft_wrap=True)
+    if response_results:
+        out.print("\nResponse moderation (the answer judged in its context):\n\n" + response_tables(response_results), highlight=False, soft_wrap=True)
     if "latency" in extras:
         lat = extras["latency"]
         out.print(f"latency ({lat['query_words']}-word query): detection p50 {lat['detection_ms_p50']:.0f} ms, with response p50 {lat['with_response_ms_p50']:.0f} ms", highlight=False)
@@ -96,6 +120,8 @@ def evaluate(
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         payload = {"results": {d.name: {s: r.metrics for s, r in d.systems.items()} for d in results}, **extras}
+        if response_results:
+            payload["responses"] = {r.name: {"harm": r.harm, "refusal": r.refusal} for r in response_results}
         output.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         out.print(f"results written to {output}")
     if report_dir:
