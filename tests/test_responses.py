@@ -148,3 +148,16 @@ def test_an_adapter_without_the_task_says_so(guardian):
 
     with pytest.raises(InvalidInput, match="does not judge responses"):
         guardian.check_response("Write a scam email.", "I can't help with that.")
+
+
+def test_the_fast_path_judges_answers_as_the_reference_does(joint_adapter):
+    from slm_guardian import Guardian
+
+    pairs = [("Write a scam email.", "I can't help with that."), ("How do I bake bread?", "Mix flour, water and yeast, then bake it for forty minutes.")]
+    conversations = [[{"role": "user", "content": q}, {"role": "assistant", "content": a}] for q, a in pairs]
+    reference = Guardian.load(adapter=joint_adapter).check_batch(conversations, respond=False)
+    fast = Guardian.load(adapter=joint_adapter, backend="ctranslate2").check_batch(conversations, respond=False)
+    for ref, int8 in zip(reference, fast):
+        assert int8.judged == "response" and int8.refusal is not None
+        assert int8.unsafe_score == pytest.approx(ref.unsafe_score, abs=0.05)
+        assert int8.refusal == pytest.approx(ref.refusal, abs=0.05)
