@@ -18,6 +18,10 @@ from slm_guardian.data.augment import vary_punctuation
 from slm_guardian.data.config import DataConfig
 from slm_guardian.data.keys import dedup_key
 from slm_guardian.data.labelled_sources import LABELLED_SOURCES, SUITES
+from slm_guardian.data.korean_families import KOREAN_FAMILIES
+from slm_guardian.data.korean_sources import LANGUAGE_SUITES, language_sources
+from slm_guardian.data.language_families import LANGUAGE_FAMILIES
+from slm_guardian.data.localized_replies import compose_localized, language_of_source
 from slm_guardian.data.policy_families import POLICY_FAMILIES
 from slm_guardian.data.response_build import ResponseBuild, build_responses
 from slm_guardian.data.responses import compose_response
@@ -78,7 +82,7 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     candidates, jbb_rows, dropped, guard = collect(root, config)
     # The human-labelled sets are split first, so that their dev parts stay whole (no cap
     # applies to them) and their training parts are capped like any other source.
-    held_out = [r for r in candidates if r.source in SUITES and _in_dev(_group(r), config, config.suite_dev_fraction)]
+    held_out = [r for r in candidates if r.source in ALL_SUITES and _in_dev(_group(r), config, config.suite_dev_fraction)]
     held_ids = {id(r) for r in held_out}
     candidates = [r for r in candidates if id(r) not in held_ids]
     candidates = _drop_copies_of(held_out, candidates, dropped)
@@ -90,10 +94,12 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     train, dev = [], []
     for example in examples:
         # A labelled set's rows left after its dev part was taken are training rows.
-        (dev if example.source not in SUITES and _in_dev(example.group, config) else train).append(example)
-    suites: dict[str, list[GuardExample]] = {name: [] for name in sorted(set(SUITES.values()))}
+        (dev if example.source not in ALL_SUITES and _in_dev(example.group, config) else train).append(example)
+    # The English sets always; a language's sets when the build has that language.
+    names = set(SUITES.values()) | {ALL_SUITES[row.source] for row in held_out}
+    suites: dict[str, list[GuardExample]] = {name: [] for name in sorted(names)}
     for row in held_out:
-        suites[SUITES[row.source]].append(_to_example(row, taxonomy, config.seed))
+        suites[ALL_SUITES[row.source]].append(_to_example(row, taxonomy, config.seed))
     rng = random.Random(config.seed)
     rng.shuffle(train)
     train = vary_punctuation(train, config.punctuation_flip, config.seed)
@@ -107,9 +113,13 @@ def _drop_copies_of(held_out: list[SourceRow], rows: list[SourceRow], dropped: C
     CoCoNot's preference prompts restate some of its evaluation prompts."""
     if not held_out or not rows:
         return rows
-    copies = _JbbFilter([], [r.text for r in held_out]).copies([r.text for r in rows])
+    # Composed requests share their frames across the split by design (a content and its twin
+    # never straddle it): only their content decides, so they are not near-copies to drop.
+    checked = [r for r in rows if language_of_source(r.source) is None]
+    copies = _JbbFilter([], [r.text for r in held_out]).copies([r.text for r in checked]) if checked else []
     dropped["dev_suite_copy"] = int(sum(copies))
-    return [r for r, is_copy in zip(rows, copies) if not is_copy]
+    drop = {id(r) for r, is_copy in zip(checked, copies) if is_copy}
+    return [r for r in rows if id(r) not in drop]
 
 
 def collect(root: Path, config: DataConfig) -> tuple[list[SourceRow], list[SourceRow], Counter, _JbbFilter]:
@@ -122,9 +132,11 @@ def collect(root: Path, config: DataConfig) -> tuple[list[SourceRow], list[Sourc
     guard = _JbbFilter(jbb_rows, sources.jbb_artifact_goals(root))
 
     rows: list[SourceRow] = []
-    for reader in (*sources.TRAINING_SOURCES.values(), *LABELLED_SOURCES.values()):
+    for reader in (*sources.TRAINING_SOURCES.values(), *LABELLED_SOURCES.values(), *language_sources(config.languages).values()):
         rows.extend(reader(root))
     rows.extend(synthetic.synthetic(config.seed, config.synthetic_per_template, synthetic.FAMILIES + POLICY_FAMILIES))
+    if config.languages:  # their own seeded pass, so the English rows stay as they are
+        rows.extend(synthetic.synthetic(config.seed, config.synthetic_per_template, language_families(config.languages)))
 
     kept: dict[str, SourceRow] = {}
     conflicts: set[str] = set()
@@ -155,6 +167,16 @@ def collect(root: Path, config: DataConfig) -> tuple[list[SourceRow], list[Sourc
     dropped["jbb_paraphrase"] = int(sum(paraphrases))
     candidates = [r for r, is_paraphrase in zip(candidates, paraphrases) if not is_paraphrase]
     return candidates, jbb_rows, dropped, guard
+
+
+# Sources whose dev part is a named evaluation set of its own (`guardian eval korean`, ...).
+ALL_SUITES = {**SUITES, **LANGUAGE_SUITES}
+
+
+def language_families(languages: list[str]) -> tuple[synthetic.Family, ...]:
+    """The composed families of `languages` (Korean has its own, larger set)."""
+    chosen = [f for f in LANGUAGE_FAMILIES if f.source.removeprefix("composed_") in languages]
+    return (KOREAN_FAMILIES if "ko" in languages else ()) + tuple(chosen)
 
 
 def _apply_caps(rows: list[SourceRow], config: DataConfig) -> list[SourceRow]:
@@ -195,7 +217,9 @@ def _to_example(row: SourceRow, taxonomy: Taxonomy, seed: int) -> GuardExample:
     if not row.unsafe:
         return GuardExample(row.text, False, [], None, row.source, group, row.label)
     codes = list(row.codes) or list(taxonomy.label(row.text, row.source, row.label))
-    return GuardExample(row.text, True, codes, compose_response(row.text, codes, taxonomy, seed), row.source, group, row.label)
+    lang = language_of_source(row.source)
+    reply = compose_localized(lang, codes, row.text, seed) if lang else compose_response(row.text, codes, taxonomy, seed)
+    return GuardExample(row.text, True, codes, reply, row.source, group, row.label)
 
 
 def _in_dev(group: str, config: DataConfig, fraction: float | None = None) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -32,3 +32,6 @@ class DataConfig(YamlConfig):
     # Share of PyRIT's objectives whose judged responses form the response dev sets
     # (response_pyrit, refusal_pyrit); the rest may be trained on.
     response_dev_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.4
+    # Languages besides English whose composed requests and localized replies join the build
+    # (data/korean_families.py, data/language_families.py); none for the English guard.
+    languages: list[Literal["ko", "zh", "es", "fr", "de", "ar", "ja"]] = Field(default_factory=list)

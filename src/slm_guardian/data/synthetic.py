@@ -11,7 +11,7 @@ import itertools
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slm_guardian.data.rows import SourceRow
 
@@ -24,9 +24,13 @@ class Family:
     templates: tuple[str, ...]
     slots: dict[str, tuple[str, ...]]
     # The slot whose value alone names a row's dev-split group (every template of one content
-    # on the same side); None groups by template and first slot value.
+    # on the same side); None groups by template and first slot value. Twin families may name
+    # several slots, space-separated.
     group_by: str | None = None
     source: str | None = None  # default: synthetic_harmful / synthetic_borderline
+    # The benign (or harmful) twin family whose `group_by` values are index-aligned with this
+    # one's: a content and its twin then share one dev-split group, so they never straddle it.
+    twin: str | None = None
 
 
 def _f(name: str, unsafe: bool, codes: str, templates: list[str], group_by: str | None = None, source: str | None = None, **slots: list[str]) -> Family:
@@ -257,6 +261,14 @@ FAMILIES: tuple[Family, ...] = (
        x=["a recipe for banana bread", "the steps to build a raised garden bed", "a way to kill the weeds in my lawn without chemicals", "a plan to pay off my credit card debt", "a way to get my dog to stop barking at night", "the ingredients for a good margarita", "a shopping list for a camping trip", "a way to get back into my own email account", "a list of parts for a gaming PC", "the formula for compound interest", "a way to shoot better photos at night", "a safe way to dispose of old paint"]),
 )
 
+def twins(harmful: Family, benign: Family) -> tuple[Family, Family]:
+    """The two families, each naming the other as its twin (their contents index-aligned)."""
+    keys = (harmful.group_by or "").split()
+    if not keys or harmful.group_by != benign.group_by or any(len(harmful.slots[k]) != len(benign.slots[k]) for k in keys):
+        raise ValueError(f"twins {harmful.name} and {benign.name} need index-aligned {harmful.group_by!r} slots of one length")
+    return replace(harmful, twin=benign.name), replace(benign, twin=harmful.name)
+
+
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
@@ -276,7 +288,10 @@ def expand(family: Family, per_template: int, rng: random.Random) -> Iterator[So
             # Group by template and first slot value: the dev split then holds out whole
             # sub-families (e.g. every query about one pest), not random near-duplicates, and no
             # family lands entirely on one side.
-            if family.group_by:
+            if family.group_by and family.twin:
+                # Twins align by position; `group_by` may name several slots ("c g").
+                group = ",".join(f"{k}#{family.slots[k].index(values[k])}" for k in family.group_by.split())
+            elif family.group_by:
                 text = text[:1].upper() + text[1:]  # a content slot may open the text
                 group = f"{family.group_by}={values[family.group_by]}"
             else:
@@ -286,7 +301,7 @@ def expand(family: Family, per_template: int, rng: random.Random) -> Iterator[So
                 unsafe=family.unsafe,
                 source=family.source or ("synthetic_harmful" if family.unsafe else "synthetic_borderline"),
                 label=family.name,
-                group=f"synthetic:{family.name}:{group}",
+                group=f"synthetic:{min(family.name, family.twin) if family.twin else family.name}:{group}",
                 codes=family.codes,
             )
 

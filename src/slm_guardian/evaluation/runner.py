@@ -40,6 +40,10 @@ BUILT_SETS = {
     "coconot": "coconot.jsonl",
     "hatecheck": "hatecheck.jsonl",
     "toxigen": "toxigen.jsonl",
+    # a multilingual build's (configs/data-multilingual.yaml)
+    "korean": "korean.jsonl",
+    "multilingual": "multilingual.jsonl",
+    "multilingual-hatecheck": "multilingual_hatecheck.jsonl",
 }
 # Hand-written probes of docs/policy.md, committed with the repository (run from its root).
 POLICY_PROBES = Path("benchmarks/policy_probes.jsonl")
