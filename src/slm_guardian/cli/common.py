@@ -20,7 +20,7 @@ def fail(message: str, code: int = 2) -> None:
 
 
 AdapterOpt = typer.Option(None, "--adapter", help="Adapter folder (default: $SLM_GUARDIAN_ADAPTER, else the shipped model).")
-BaseOpt = typer.Option(None, "--base-model", help="Base model: smollm2-135m, qwen2.5-coder-0.5b (packaged) or a Hugging Face causal-LM folder.")
+BaseOpt = typer.Option(None, "--base-model", help="Base model: smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m (packaged) or a Hugging Face causal-LM folder.")
 ConfigOpt = typer.Option(None, "--config", help="Guardian config YAML: thresholds, per-category thresholds, disabled categories.")
 ThresholdOpt = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Unsafe-score threshold (overrides the config).")
 BackendOpt = typer.Option("torch", "--backend", help="Inference backend: torch (reference, fp32) or ctranslate2 (int8 fast path, converted once and cached).")

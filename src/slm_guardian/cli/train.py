@@ -17,7 +17,7 @@ def train(
     config: Path = typer.Option(..., "--config", help="Training config YAML (configs/smollm2-135m.yaml)."),
     data: Path = typer.Option(Path("build/data"), "--data", help="Built data folder (train.jsonl), or the raw ../shared/data to build first."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to write the adapter (default build/adapters/<name>)."),
-    base_model: Optional[str] = typer.Option(None, "--base-model", help="A packaged base (smollm2-135m, qwen2.5-coder-0.5b) or a Hugging Face causal-LM folder, instead of the config's base."),
+    base_model: Optional[str] = typer.Option(None, "--base-model", help="A packaged base (smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m: Gemma terms of use) or a Hugging Face causal-LM folder, instead of the config's base."),
     device: Optional[str] = typer.Option(None, "--device", help="cpu or cuda (default: cuda when available)."),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Stop after this many steps (smoke tests)."),
     checkpoint_every: Optional[int] = typer.Option(None, "--checkpoint-every", min=1, help="Save the training state to OUT/checkpoint.pt every N steps."),
