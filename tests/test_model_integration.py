@@ -67,7 +67,6 @@ def test_forced_safeguard_writes_a_refusal_even_for_a_safe_query(guardian):
     assert not any(c.name.lower() in verdict.response.lower() for c in guardian.taxonomy.categories)  # no category it lacks
 
 
-@pytest.mark.xfail(strict=True, reason="issue 23: the shipped adapter leads with S11 here but writes its reply with another category's reason")
 def test_self_harm_dose_question_gets_crisis_support(guardian):
     from slm_guardian.evaluation.metrics import points_to_crisis_support
 
