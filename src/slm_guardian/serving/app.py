@@ -20,7 +20,7 @@ from slm_guardian.serving.errors import ApiError
 from slm_guardian.serving.openai_format import blocked_completion, blocked_stream, error_body, moderation_response, moderation_result
 from slm_guardian.serving.output_rail import StreamCheck, answers_of, guarded_events, with_answer
 from slm_guardian.serving.settings import ServerSettings
-from slm_guardian.serving.upstream import fail_closed, open_upstream, read_answer, relay
+from slm_guardian.serving.upstream import open_upstream, read_answer, relay
 
 log = logging.getLogger("slm_guardian.server")
 
@@ -212,11 +212,11 @@ def create_app(guardian: Guardian, settings: ServerSettings | None = None) -> Fa
                         return JSONResponse(blocked_completion(verdict, model, rail="output"))
             return JSONResponse(payload, status_code=upstream.status_code)
         if "output" not in rails:
-            return StreamingResponse(relay(upstream), status_code=upstream.status_code, media_type="text/event-stream")
+            return StreamingResponse(relay(upstream.aiter_raw(), upstream), status_code=upstream.status_code, media_type="text/event-stream")
         events = guarded_events(
             upstream.aiter_raw(), conversation, judge_answer, stream_check, lambda verdict: blocked_stream(verdict, model, rail="output")
         )
-        return StreamingResponse(fail_closed(events, upstream), media_type="text/event-stream")
+        return StreamingResponse(relay(events, upstream), media_type="text/event-stream")
 
     async def judge_answer(conversation: list[dict]):
         (verdict,) = await judge([conversation], respond=True, endpoint="/v1/chat/completions:output")

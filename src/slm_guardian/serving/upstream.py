@@ -46,20 +46,10 @@ async def read_answer(upstream: httpx.Response) -> dict:
 _STREAM_BROKE = b'data: {"error": {"message": "the upstream stream broke", "type": "upstream_error"}}\n\n'
 
 
-async def relay(upstream: httpx.Response):
-    """The upstream's stream unchanged (the input rail alone)."""
-    try:
-        async for chunk in upstream.aiter_raw():
-            yield chunk
-    except httpx.HTTPError:
-        yield _STREAM_BROKE
-    finally:
-        await upstream.aclose()
-
-
-async def fail_closed(events, upstream: httpx.Response):
-    """The guarded stream; when the upstream or the guard fails mid-answer, the unjudged tail is
-    dropped and the client gets an error event, never unjudged text."""
+async def relay(events, upstream: httpx.Response):
+    """Stream `events` to the client: the upstream's bytes (the input rail alone) or the
+    output rail's guarded events. When the upstream or the guard fails mid-answer, the client
+    gets an error event and nothing after it, never unjudged text; the upstream is closed."""
     try:
         async for event in events:
             yield event
