@@ -3,7 +3,6 @@ with a fixed dev split and the JailbreakBench benchmark kept out of training."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import re
@@ -16,7 +15,7 @@ from pathlib import Path
 from slm_guardian.data import sources, synthetic
 from slm_guardian.data.augment import vary_punctuation
 from slm_guardian.data.config import DataConfig
-from slm_guardian.data.keys import dedup_key
+from slm_guardian.data.keys import dedup_key, in_dev
 from slm_guardian.data.labelled_sources import LABELLED_SOURCES, SUITES
 from slm_guardian.data.korean_families import KOREAN_FAMILIES
 from slm_guardian.data.korean_sources import LANGUAGE_SUITES, language_sources
@@ -82,7 +81,7 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     candidates, jbb_rows, dropped, guard = collect(root, config)
     # The human-labelled sets are split first, so that their dev parts stay whole (no cap
     # applies to them) and their training parts are capped like any other source.
-    held_out = [r for r in candidates if r.source in ALL_SUITES and _in_dev(_group(r), config, config.suite_dev_fraction)]
+    held_out = [r for r in candidates if r.source in ALL_SUITES and in_dev(_group(r), config.seed, config.suite_dev_fraction)]
     held_ids = {id(r) for r in held_out}
     candidates = [r for r in candidates if id(r) not in held_ids]
     candidates = _drop_copies_of(held_out, candidates, dropped)
@@ -94,7 +93,7 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     train, dev = [], []
     for example in examples:
         # A labelled set's rows left after its dev part was taken are training rows.
-        (dev if example.source not in ALL_SUITES and _in_dev(example.group, config) else train).append(example)
+        (dev if example.source not in ALL_SUITES and in_dev(example.group, config.seed, config.dev_fraction) else train).append(example)
     # The English sets always; a language's sets when the build has that language.
     names = set(SUITES.values()) | {ALL_SUITES[row.source] for row in held_out}
     suites: dict[str, list[GuardExample]] = {name: [] for name in sorted(names)}
@@ -220,11 +219,6 @@ def _to_example(row: SourceRow, taxonomy: Taxonomy, seed: int) -> GuardExample:
     lang = language_of_source(row.source)
     reply = compose_localized(lang, codes, row.text, seed) if lang else compose_response(row.text, codes, taxonomy, seed)
     return GuardExample(row.text, True, codes, reply, row.source, group, row.label)
-
-
-def _in_dev(group: str, config: DataConfig, fraction: float | None = None) -> bool:
-    digest = hashlib.sha256(f"{config.seed}:{group}".encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < (config.dev_fraction if fraction is None else fraction)
 
 
 def content_words(text: str) -> frozenset[str]:

@@ -16,3 +16,10 @@ def text_key(text: str) -> str:
     """A short stable id of a text (SHA-256 of its dedup key): lists of source rows are
     committed as keys, never as the rows themselves (their licences forbid redistribution)."""
     return hashlib.sha256(dedup_key(text).encode("utf-8")).hexdigest()[:16]
+
+
+def in_dev(group: str, seed: int, fraction: float) -> bool:
+    """Whether a dev-split group lands in dev: a seeded hash of the group, so every row of one
+    group lands on the same side, and the split does not move when other rows change."""
+    digest = hashlib.sha256(f"{seed}:{group}".encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < fraction

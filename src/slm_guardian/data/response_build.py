@@ -19,7 +19,7 @@ from pathlib import Path
 
 from slm_guardian.data import response_sources as rs
 from slm_guardian.data.config import DataConfig
-from slm_guardian.data.keys import dedup_key
+from slm_guardian.data.keys import dedup_key, in_dev
 from slm_guardian.data.rows import GuardExample, ResponseExample
 from slm_guardian.taxonomy import Taxonomy
 
@@ -54,8 +54,6 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
     """`prompt_train`: the prompt task's training rows, whose composed safeguard replies are
     safe, declining answers to harmful queries. `is_jbb_copy(texts) -> list[bool]` marks the
     queries that restate a JBB behaviour (kept out of training, as in the prompt task)."""
-    from slm_guardian.data.build import _in_dev
-
     root = Path(root)
     dropped: Counter = Counter()
     suites: dict[str, list[rs.ResponseRow]] = {name: [] for name in RESPONSE_SUITES}
@@ -63,9 +61,9 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
     suites["response_diasafety"] = list(rs.diasafety(root, "test"))
     pool: list[rs.ResponseRow] = []
     for row in rs.pyrit_harm(root):
-        (suites["response_pyrit"] if _in_dev(row.group, config, config.response_dev_fraction) else pool).append(row)
+        (suites["response_pyrit"] if in_dev(row.group, config.seed, config.response_dev_fraction) else pool).append(row)
     for row in rs.pyrit_refusal(root):
-        (suites["refusal_pyrit"] if _in_dev(row.group, config, config.response_dev_fraction) else pool).append(row)
+        (suites["refusal_pyrit"] if in_dev(row.group, config.seed, config.response_dev_fraction) else pool).append(row)
 
     suites = {name: _unique(rows, dropped, "duplicate_in_dev") for name, rows in suites.items()}
     rng = random.Random(config.seed)
