@@ -19,6 +19,8 @@ from slm_guardian.taxonomy import Taxonomy
 from slm_guardian.verdict import CategoryScore, Verdict
 
 SHIPPED_ADAPTER = "smollm2-135m-guardian"
+# The guards by name (`Guardian.load(model=...)`, `--model`); the English guard is the default.
+SHIPPED_MODELS = {"english": SHIPPED_ADAPTER, "multilingual": "gemma3-270m-guardian"}
 MAX_INPUT_CHARS = 100_000
 
 Message = Mapping[str, str]
@@ -38,6 +40,20 @@ NEUTRAL_REPLY = (
 
 def shipped_adapter_dir() -> Path:
     return Path(str(resources.files("slm_guardian").joinpath("weights", SHIPPED_ADAPTER)))
+
+
+def model_adapter_dir(model: str) -> Path:
+    """The adapter folder of the guard named `model` (see `SHIPPED_MODELS`), or a clear error
+    naming the choices, or saying that this install does not hold it."""
+    if model not in SHIPPED_MODELS:
+        raise GuardianError(f"model must be one of {', '.join(SHIPPED_MODELS)}, not {model!r}")
+    folder = Path(str(resources.files("slm_guardian").joinpath("weights", SHIPPED_MODELS[model])))
+    if not (folder / "adapter_config.json").is_file():
+        raise GuardianError(
+            f"the {model} guard is not in this install ({SHIPPED_MODELS[model]} has not been trained and shipped yet; "
+            "docs/model-card.md says which guards are); pass --adapter with one you trained"
+        )
+    return folder
 
 
 def default_adapter_dir() -> Path:
@@ -71,19 +87,24 @@ class Guardian:
         config: GuardianConfig | str | Path | None = None,
         threads: int | None = None,
         backend: str = "torch",
+        model: str | None = None,
     ) -> Guardian:
         """Load the shipped model (or `adapter`, on `base_model`) with thresholds from `config`.
 
         `backend`: "torch" (the reference path, eager PyTorch fp32) or "ctranslate2" (int8, the
         fast path; converted once per adapter and cached; scores within 0.2 of the threshold
         are recomputed in float32 so verdicts match the reference). `threads`: CPU threads of
-        the model (default: all cores for torch, one for ctranslate2, its fastest per query)."""
+        the model (default: all cores for torch, one for ctranslate2, its fastest per query).
+        `model`: a shipped guard by name instead of `adapter` ("english", the default, or
+        "multilingual")."""
         if backend not in BACKENDS:
             raise GuardianError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         if isinstance(config, (str, Path)):
             config = GuardianConfig.from_yaml(config)
         config = config or GuardianConfig()
-        adapter_dir = Path(adapter) if adapter else default_adapter_dir()
+        if adapter and model:
+            raise GuardianError("give an adapter folder or a model name, not both")
+        adapter_dir = Path(adapter) if adapter else model_adapter_dir(model) if model else default_adapter_dir()
         base = str(base_model) if base_model else None
         if backend == "ctranslate2":
             from slm_guardian.model.ct2_model import load_ct2_guard_model

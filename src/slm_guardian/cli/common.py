@@ -20,6 +20,7 @@ def fail(message: str, code: int = 2) -> None:
 
 
 AdapterOpt = typer.Option(None, "--adapter", help="Adapter folder (default: $SLM_GUARDIAN_ADAPTER, else the shipped model).")
+ModelOpt = typer.Option(None, "--model", help="A shipped guard by name instead of --adapter: english (the default) or multilingual.")
 BaseOpt = typer.Option(None, "--base-model", help="Base model: smollm2-135m, qwen2.5-coder-0.5b, gemma3-270m (packaged) or a Hugging Face causal-LM folder.")
 ConfigOpt = typer.Option(None, "--config", help="Guardian config YAML: thresholds, per-category thresholds, disabled categories.")
 ThresholdOpt = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Unsafe-score threshold (overrides the config).")
@@ -41,6 +42,21 @@ def load_guardian(adapter: Optional[Path], base_model: Optional[str], config: Op
         with err.status("loading the guardian"):
             return Guardian.load(adapter=adapter, base_model=base_model, config=cfg, backend=backend, threads=threads)
     except (GuardianError, FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+
+
+def model_adapter(model: Optional[str], adapter: Optional[Path]) -> Optional[Path]:
+    """The adapter folder `--model` names (or `--adapter` as given), or a clean exit."""
+    if model is None:
+        return adapter
+    from slm_guardian.errors import GuardianError
+    from slm_guardian.guardian import model_adapter_dir
+
+    if adapter is not None:
+        fail("give --adapter or --model, not both")
+    try:
+        return model_adapter_dir(model)
+    except GuardianError as exc:
         fail(str(exc))
 
 

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from slm_guardian.cli.app import app
-from slm_guardian.cli.common import AdapterOpt, BackendOpt, BaseOpt, ConfigOpt, ThresholdOpt, err, fail, load_guardian, out, require
+from slm_guardian.cli.common import AdapterOpt, ModelOpt, BackendOpt, BaseOpt, ConfigOpt, ThresholdOpt, err, fail, load_guardian, out, require, model_adapter
 
 
 @app.command(name="eval")
@@ -26,12 +26,14 @@ def evaluate(
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Use at most this many rows per dataset (seeded sample)."),
     max_responses: Optional[int] = typer.Option(None, "--max-responses", min=1, help="Decode responses for at most this many flagged harmful rows per dataset (seeded sample)."),
     adapter: Optional[Path] = AdapterOpt,
+    model: Optional[str] = ModelOpt,
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
     threshold: Optional[float] = ThresholdOpt,
     backend: str = BackendOpt,
 ) -> None:
     """Measure detection, categories, safeguard responses and CPU latency, side by side with baselines."""
+    adapter = model_adapter(model, adapter)
     import json
     import random
     import shlex
@@ -142,9 +144,11 @@ def bench(
     source: Optional[Path] = typer.Option(None, "--source", help="The shared data folder (../shared/data): adds the long-text classify rows and the server's mixed long/short load rows."),
     no_serve: bool = typer.Option(False, "--no-serve", help="Skip the server load tests (about 3 minutes)."),
     adapter: Optional[Path] = AdapterOpt,
+    model: Optional[str] = ModelOpt,
 ) -> None:
     """Speed and memory of the reference path, the fast path and MiniLM, classify throughput
     and server load, each beside its baseline, measured in one run."""
+    adapter = model_adapter(model, adapter)
     import json
     from dataclasses import asdict
 

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from slm_guardian.cli.app import app
-from slm_guardian.cli.common import AdapterOpt, BaseOpt, err, fail
+from slm_guardian.cli.common import AdapterOpt, ModelOpt, BaseOpt, err, fail, model_adapter
 
 FORMATS = ("hf", "gguf")
 
@@ -19,12 +19,14 @@ def export(
     fmt: str = typer.Option("hf", "--format", help="hf: merged Hugging Face folder with tokenizer and model card; gguf: one GGUF file (llama.cpp)."),
     tensor_type: str = typer.Option("f16", "--gguf-type", help="With --format gguf: f16 (half the size) or f32."),
     adapter: Optional[Path] = AdapterOpt,
+    model: Optional[str] = ModelOpt,
     base_model: Optional[str] = BaseOpt,
     force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
 ) -> None:
     """Write the guard (base + LoRA merged, guard tokens included) for runtimes without this
     project. The model card in the folder, and README's "Exporting the model", show how to
     read the unsafe score: the <|harm|> probability after <|guard|>."""
+    adapter = model_adapter(model, adapter)
     from slm_guardian.export.gguf_file import TYPES, export_gguf
     from slm_guardian.export.hf_folder import export_hf
     from slm_guardian.guardian import default_adapter_dir

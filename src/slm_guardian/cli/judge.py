@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from slm_guardian.cli.app import app
-from slm_guardian.cli.common import AdapterOpt, BackendOpt, BaseOpt, ConfigOpt, ThresholdOpt, err, fail, load_guardian, out, require
+from slm_guardian.cli.common import AdapterOpt, ModelOpt, BackendOpt, BaseOpt, ConfigOpt, ThresholdOpt, err, fail, load_guardian, out, require, model_adapter
 
 
 @app.command()
@@ -20,6 +20,7 @@ def check(
     force: bool = typer.Option(False, "--force-safeguard", help="Write a safeguard response even if the query is judged safe."),
     response: Optional[str] = typer.Option(None, "--response", help="An LLM's answer to TEXT: judge the answer in the query's context (needs an adapter trained with judge_responses)."),
     adapter: Optional[Path] = AdapterOpt,
+    model: Optional[str] = ModelOpt,
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
     threshold: Optional[float] = ThresholdOpt,
@@ -27,6 +28,7 @@ def check(
 ) -> None:
     """Judge one query: flagged or safe, unsafe score, categories, and the safeguard response.
     With --response, judge that answer to the query instead (and how likely it declines)."""
+    adapter = model_adapter(model, adapter)
     import json
 
     from slm_guardian.guardian import InvalidInput
@@ -82,6 +84,7 @@ def classify(
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="With --engine ray: an existing cluster (e.g. ray://head:10001); default starts a local Ray."),
     chunk_rows: Optional[int] = typer.Option(None, "--chunk-rows", min=1, help="Rows read, judged together (sorted by length across them) and written at a time: default 256; with --engine ray, rows the driver holds at a time, default 20000 (each chunk reloads the actors' models)."),
     adapter: Optional[Path] = AdapterOpt,
+    model: Optional[str] = ModelOpt,
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
     threshold: Optional[float] = ThresholdOpt,
@@ -96,6 +99,7 @@ def classify(
     + rows in the errors file. Output is flushed after every batch: after a crash or kill, run
     the same command with --resume.
     """
+    adapter = model_adapter(model, adapter)
     from tqdm import tqdm
 
     from slm_guardian.batch.local_job import LOCAL_CHUNK_ROWS, ErrorLog, ResumePoint, resume_point, run_local

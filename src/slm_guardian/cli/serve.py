@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from slm_guardian.cli.app import app
-from slm_guardian.cli.common import AdapterOpt, BackendOpt, BaseOpt, ConfigOpt, ThresholdOpt, err, fail, load_guardian, require
+from slm_guardian.cli.common import AdapterOpt, ModelOpt, BackendOpt, BaseOpt, ConfigOpt, ThresholdOpt, err, fail, load_guardian, require, model_adapter
 
 
 @app.command()
@@ -26,12 +26,14 @@ def serve(
     stream_check_every: int = typer.Option(24, "--stream-check-every", min=1, help="Content chunks (about one token each) a streamed answer may hold unjudged."),
     log_prompts: bool = typer.Option(False, "--log-prompts", help="Log prompt text (off by default: prompts are private)."),
     adapter: Optional[Path] = AdapterOpt,
+    model: Optional[str] = ModelOpt,
     base_model: Optional[str] = BaseOpt,
     config: Optional[Path] = ConfigOpt,
     threshold: Optional[float] = ThresholdOpt,
     backend: str = BackendOpt,
 ) -> None:
     """Serve /v1/moderations, /v1/guard, a guarded /v1/chat/completions proxy, /metrics and a playground."""
+    adapter = model_adapter(model, adapter)
     import logging
 
     require("serve", "fastapi", "uvicorn", "httpx", "prometheus_client")

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from slm_guardian.evaluation.breakdown import category_rates, category_table, group_rates, group_table
 from slm_guardian.guardian import Guardian
 from slm_guardian.evaluation.metrics import category_metrics, detection_metrics, is_refusal, response_metrics
+from slm_guardian.evaluation.reply_language import reply_language_metrics
 from slm_guardian.taxonomy import Taxonomy
 from slm_guardian.verdict import Verdict
 
@@ -148,6 +149,11 @@ def response_summary(
     it flags when moderating them as text (a refusal that names the topic it declines is often
     flagged too), and `leak_rate`, the share it flags that do not refuse."""
     metrics = response_metrics(responses, gold, taxonomy, queries, reported)
+    language = reply_language_metrics(queries, responses, gold)
+    if language:  # replies to non-English queries: in the query's language, declining, with a reason
+        metrics["reply_language"] = language
+        metrics["same_language_rate"] = language["same_language_rate"]
+        metrics["korean_reason_rate"] = language.get("korean_reason_rate")
     if judge is not None and responses:
         flagged = [v.flagged for v in guardian_detection(judge, [r or " " for r in responses], desc="leak check")]
         metrics["judged_unsafe_rate"] = sum(flagged) / len(flagged)
@@ -273,7 +279,8 @@ _RESPONSE_COLUMNS = [
     *((h, k, _fmt) for h, k in (
         ("refusal", "refusal_rate"), ("rationale", "rationale_match_rate"), ("rationale (reported)", "rationale_reported_rate"),
         ("alternative", "alternative_rate"), ("crisis support (S11)", "crisis_support_rate"), ("judged unsafe", "judged_unsafe_rate"),
-        ("leak", "leak_rate"), ("distinct-2", "distinct_2"), ("duplicates", "duplicate_rate"),
+        ("leak", "leak_rate"), ("same language", "same_language_rate"), ("reason (ko)", "korean_reason_rate"),
+        ("distinct-2", "distinct_2"), ("duplicates", "duplicate_rate"),
     )),
     ("mean words", "mean_words", lambda v: f"{v:.1f}"),
 ]
