@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from slm_guardian import Guardian
-from slm_guardian.evaluation.runner import LATENCY_QUERY
+from slm_guardian.evaluation.runner import LATENCY_QUERY, timed_ms
 
 
 class DetectionHead(torch.nn.Module):
@@ -52,16 +52,6 @@ def _unsafe(logits: np.ndarray) -> np.ndarray:
     verdict = logits[:, -2, :2].astype(np.float64)
     verdict = np.exp(verdict - verdict.max(-1, keepdims=True))
     return verdict[:, 1] / verdict.sum(-1)
-
-
-def _p50_ms(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -118,7 +108,7 @@ def main() -> None:
     rounds: dict[str, list[float]] = {name: [] for name in runners}
     for _ in range(args.rounds):
         for name, fn in runners.items():
-            rounds[name].append(_p50_ms(fn, args.repeats))
+            rounds[name].append(statistics.median(timed_ms(fn, args.repeats)))
 
     agreement = {}
     if args.dev:
