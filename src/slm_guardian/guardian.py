@@ -38,8 +38,12 @@ NEUTRAL_REPLY = (
 )
 
 
+def _weights_dir(name: str) -> Path:
+    return Path(str(resources.files("slm_guardian").joinpath("weights", name)))
+
+
 def shipped_adapter_dir() -> Path:
-    return Path(str(resources.files("slm_guardian").joinpath("weights", SHIPPED_ADAPTER)))
+    return _weights_dir(SHIPPED_ADAPTER)
 
 
 def model_adapter_dir(model: str) -> Path:
@@ -47,7 +51,7 @@ def model_adapter_dir(model: str) -> Path:
     naming the choices, or saying that this install does not hold it."""
     if model not in SHIPPED_MODELS:
         raise GuardianError(f"model must be one of {', '.join(SHIPPED_MODELS)}, not {model!r}")
-    folder = Path(str(resources.files("slm_guardian").joinpath("weights", SHIPPED_MODELS[model])))
+    folder = _weights_dir(SHIPPED_MODELS[model])
     if not (folder / "adapter_config.json").is_file():
         raise GuardianError(
             f"the {model} guard is not in this install ({SHIPPED_MODELS[model]} has not been trained and shipped yet; "

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from slm_guardian.cli.app import app
-from slm_guardian.cli.common import AdapterOpt, ModelOpt, BaseOpt, err, fail, model_adapter
+from slm_guardian.cli.common import AdapterOpt, BaseOpt, ModelOpt, err, fail, model_adapter
 
 FORMATS = ("hf", "gguf")
 

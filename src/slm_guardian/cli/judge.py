@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from slm_guardian.cli.app import app
-from slm_guardian.cli.common import AdapterOpt, ModelOpt, BackendOpt, BaseOpt, ConfigOpt, ThresholdOpt, err, fail, load_guardian, out, require, model_adapter
+from slm_guardian.cli.common import AdapterOpt, BackendOpt, BaseOpt, ConfigOpt, ModelOpt, ThresholdOpt, err, fail, load_guardian, model_adapter, out, require
 
 
 @app.command()

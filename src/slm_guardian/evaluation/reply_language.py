@@ -1,5 +1,5 @@
 """Is a safeguard reply written in the query's language, does it decline, and (Korean) does it
-give the category's reason: the multilingual guard's reply checks (issue: multilingual guard).
+give the category's reason: the multilingual guard's reply checks.
 
 The language is the script of most letters (`script_of`: ko, ja, zh, ar) and, for Latin text,
 the commonest function words of English, Spanish, French or German; good enough to tell a reply
