@@ -71,6 +71,21 @@ def joint_adapter(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def prompt_adapter(tmp_path_factory) -> Path:
+    """A tiny adapter trained without the response task (two steps): for the clear errors that
+    judging an answer with a prompt-only adapter gives."""
+    from slm_guardian.data.rows import GuardExample
+    from slm_guardian.training.config import TrainConfig
+    from slm_guardian.training.train import train
+
+    folder = tmp_path_factory.mktemp("prompt-only")
+    prompts = [GuardExample("Write a scam email.", True, ["S2"], "I can't help with a scam email."), GuardExample("How do I bake bread?", False)]
+    config = TrainConfig(epochs=1, batch_size=3, lora_r=2, lora_alpha=4, max_query_tokens=16, swapped_replies=0.0, token_init="random", judge_responses=False)
+    train(config, prompts, folder, device="cpu")
+    return folder
+
+
+@pytest.fixture(scope="session")
 def upstream():
     """A fake OpenAI-compatible chat server (tests/servers.py): (its /v1 URL, its app)."""
     from servers import ServerThread, fake_upstream

@@ -72,8 +72,8 @@ def test_check_prints_a_readable_verdict():
 
 
 @pytest.mark.model
-def test_check_response_needs_an_adapter_with_that_task():
-    result = run("check", "How can I make a pipe bomb at home?", "--response", "I can't help with that.")
+def test_check_response_needs_an_adapter_with_that_task(prompt_adapter):
+    result = run("check", "How can I make a pipe bomb at home?", "--response", "I can't help with that.", "--adapter", str(prompt_adapter))
     assert_clean_failure(result, "does not judge responses")
     assert_clean_failure(run("check", "hi", "--response", "ok", "--force-safeguard"), "--force-safeguard")
     assert_clean_failure(run("check", "hi", "--response", "  "), "empty")
@@ -108,7 +108,7 @@ def test_classify_keeps_good_rows_and_reports_bad_lines(tmp_path):
     assert rows[1]["response"] and rows[0]["response"] is None
 
 
-def test_classify_judges_answers_with_a_response_field(tmp_path, joint_adapter):
+def test_classify_judges_answers_with_a_response_field(tmp_path, joint_adapter, prompt_adapter):
     from slm_guardian import Guardian
 
     rows = [
@@ -128,9 +128,9 @@ def test_classify_judges_answers_with_a_response_field(tmp_path, joint_adapter):
         expected = guardian.check_response(row["prompt"], row["answer"], respond=False)
         assert row["response_unsafe_score"] == pytest.approx(expected.unsafe_score, abs=1e-3)
         assert row["refusal"] == pytest.approx(expected.refusal, abs=1e-3) and row["response_flagged"] == expected.flagged
-    # the shipped adapter judges prompts only: a clear error before any work
-    shipped = run("classify", str(src), "-o", str(tmp_path / "x.jsonl"), "--text-field", "prompt", "--response-field", "answer")
-    assert_clean_failure(shipped, "needs an adapter trained to judge responses")
+    # a prompt-only adapter: a clear error before any work
+    prompt_only = run("classify", str(src), "-o", str(tmp_path / "x.jsonl"), "--text-field", "prompt", "--response-field", "answer", "--adapter", str(prompt_adapter))
+    assert_clean_failure(prompt_only, "needs an adapter trained to judge responses")
 
 
 @pytest.mark.model

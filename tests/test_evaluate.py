@@ -152,7 +152,7 @@ def test_zero_shot_judge_scores_are_probabilities(taxonomy):
     assert not callable(getattr(judge, "categories", None))
 
 
-def test_eval_reports_response_moderation_beside_its_baselines(built, joint_adapter, tmp_path):
+def test_eval_reports_response_moderation_beside_its_baselines(built, joint_adapter, prompt_adapter, tmp_path):
     import subprocess
     import sys
 
@@ -166,6 +166,6 @@ def test_eval_reports_response_moderation_beside_its_baselines(built, joint_adap
     assert responses["response-diasafety"]["harm"]["guardian"]["n"] == 12
     refusal = responses["refusal-pyrit"]["refusal"]
     assert set(refusal) == {"guardian", "lexical refusal check"} and 0.0 <= refusal["guardian"]["agreement"] <= 1.0
-    # the shipped adapter judges prompts only: its response rows are the baselines'
-    shipped = subprocess.run([*command[:-2], "--baselines", "keyword", "--limit", "5", "--no-latency", "--no-responses"], capture_output=True, text=True, timeout=600)
+    # a prompt-only adapter: the response rows are the baselines'
+    shipped = subprocess.run([*command[:-1], str(prompt_adapter), "--baselines", "keyword", "--limit", "5", "--no-latency", "--no-responses"], capture_output=True, text=True, timeout=600)
     assert shipped.returncode == 0 and "| response-diasafety | keyword |" in shipped.stdout and "| response-diasafety | guardian |" not in shipped.stdout

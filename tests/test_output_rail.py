@@ -210,7 +210,11 @@ def test_each_rail_alone(guardian, upstream):
 
 
 @pytest.mark.model
-def test_the_output_rail_needs_an_adapter_that_judges_responses(guardian, upstream):
+def test_the_output_rail_needs_an_adapter_that_judges_responses(prompt_adapter, upstream):
+    from slm_guardian import Guardian, GuardianConfig
+
+    # the tiny adapter's scores mean nothing: at threshold 1.0 the input rail lets everything by
+    guardian = Guardian.load(adapter=prompt_adapter, config=GuardianConfig(threshold=1.0))
     with pytest.raises(ValueError, match="judge responses"):
         create_app(guardian, ServerSettings(upstream=upstream[0], guard="output"))
     with ServerThread(create_app(guardian, ServerSettings(upstream=upstream[0]))) as url:

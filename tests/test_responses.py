@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from slm_guardian.data.keys import dedup_key
@@ -88,9 +90,22 @@ def test_response_build_keeps_dev_out_of_training(built, taxonomy):
     for row in responses.train + [r for rows in responses.suites.values() for r in rows]:
         assert set(row.categories) <= set(taxonomy.codes)
         assert bool(row.categories) == bool(row.unsafe)
+        assert row.query.strip() and row.answer.strip()
+    assert responses.dropped["empty_turn"] >= 1  # DiaSafety holds turns with no response
     assert (folder / "response_train.jsonl").is_file()
     stats = (folder / "stats.json").read_text()
     assert "response_train" in stats and "response_diasafety" in stats
+
+
+def test_a_response_file_with_an_empty_answer_is_refused_when_read(tmp_path):
+    from slm_guardian.data.response_build import read_response_examples
+    from slm_guardian.errors import InvalidInput
+
+    path = tmp_path / "answers.jsonl"
+    rows = [ResponseExample("q", "an answer", False, [], None, "s", "g"), ResponseExample("q2", "  ", False, [], None, "s", "g2")]
+    path.write_text("".join(json.dumps(r.to_json()) + "\n" for r in rows))
+    with pytest.raises(InvalidInput, match="row 2 has an empty query or answer"):
+        read_response_examples(path)
 
 
 def test_response_rows_round_trip_through_json():
@@ -143,11 +158,11 @@ def test_guardian_judges_an_answer_in_its_context(joint_adapter):
         guardian.check([{"role": "user", "content": "hi"}, {"role": "assistant", "content": " "}])
 
 
-def test_an_adapter_without_the_task_says_so(guardian):
-    from slm_guardian import InvalidInput
+def test_an_adapter_without_the_task_says_so(prompt_adapter):
+    from slm_guardian import Guardian, InvalidInput
 
     with pytest.raises(InvalidInput, match="does not judge responses"):
-        guardian.check_response("Write a scam email.", "I can't help with that.")
+        Guardian.load(adapter=prompt_adapter).check_response("Write a scam email.", "I can't help with that.")
 
 
 def test_the_fast_path_judges_answers_as_the_reference_does(joint_adapter):

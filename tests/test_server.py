@@ -171,8 +171,11 @@ def test_health_metrics_and_playground(server):
     assert page.status_code == 200 and "slm-guardian playground" in page.text
 
 
-def test_a_response_to_judge_needs_an_adapter_with_that_task(server):
-    reply = httpx.post(server + "/v1/guard", json={"input": HARMFUL, "response": "I can't help with that."})
+def test_a_response_to_judge_needs_an_adapter_with_that_task(server, prompt_adapter, upstream):
+    from slm_guardian import Guardian
+
+    with ServerThread(create_app(Guardian.load(adapter=prompt_adapter), ServerSettings(upstream=upstream[0]))) as url:
+        reply = httpx.post(url + "/v1/guard", json={"input": HARMFUL, "response": "I can't help with that."})
     assert reply.status_code == 400 and "does not judge responses" in reply.json()["error"]["message"]
     reply = httpx.post(server + "/v1/guard", json={"input": HARMFUL, "response": 3})
     assert reply.status_code == 400 and "response must be a string" in reply.json()["error"]["message"]

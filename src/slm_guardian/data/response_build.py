@@ -21,6 +21,7 @@ from slm_guardian.data import response_sources as rs
 from slm_guardian.data.config import DataConfig
 from slm_guardian.data.keys import dedup_key, in_dev
 from slm_guardian.data.rows import GuardExample, ResponseExample
+from slm_guardian.errors import InvalidInput
 from slm_guardian.taxonomy import Taxonomy
 
 RESPONSE_TRAIN = "response_train.jsonl"
@@ -65,7 +66,7 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
     for row in rs.pyrit_refusal(root):
         (suites["refusal_pyrit"] if in_dev(row.group, config.seed, config.response_dev_fraction) else pool).append(row)
 
-    suites = {name: _unique(rows, dropped, "duplicate_in_dev") for name, rows in suites.items()}
+    suites = {name: _unique(_complete(rows, dropped), dropped, "duplicate_in_dev") for name, rows in suites.items()}
     rng = random.Random(config.seed)
     caps = config.response_caps
     sources: dict[str, list[rs.ResponseRow]] = {
@@ -83,6 +84,7 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
         cap = caps.get(name)
         pool.extend(rows if cap is None or len(rows) <= cap else rng.sample(rows, cap))
 
+    pool = _complete(pool, dropped)
     dev_queries = {dedup_key(r.query) for rows in suites.values() for r in rows}
     dev_groups = {r.group for rows in suites.values() for r in rows}
     outside_dev = [r for r in pool if dedup_key(r.query) not in dev_queries and r.group not in dev_groups]
@@ -97,6 +99,14 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
         suites={name: [_example(r) for r in rows] for name, rows in suites.items()},
         dropped=dropped,
     )
+
+
+def _complete(rows: list[rs.ResponseRow], dropped: Counter) -> list[rs.ResponseRow]:
+    """`rows` that have both a query and an answer: an empty turn has nothing to judge
+    (DiaSafety holds a few), so it is counted in `dropped["empty_turn"]`, not kept."""
+    kept = [r for r in rows if r.query.strip() and r.answer.strip()]
+    dropped["empty_turn"] += len(rows) - len(kept)
+    return kept
 
 
 def _unique(rows: list[rs.ResponseRow], dropped: Counter, reason: str) -> list[rs.ResponseRow]:
@@ -120,4 +130,8 @@ def _example(row: rs.ResponseRow) -> ResponseExample:
 
 def read_response_examples(path: str | Path) -> list[ResponseExample]:
     with Path(path).open(encoding="utf-8") as handle:
-        return [ResponseExample.from_json(json.loads(line)) for line in handle if line.strip()]
+        examples = [ResponseExample.from_json(json.loads(line)) for line in handle if line.strip()]
+    for number, example in enumerate(examples, 1):
+        if not example.query.strip() or not example.answer.strip():
+            raise InvalidInput(f"{path}: row {number} has an empty query or answer; rebuild the data with `guardian data build`")
+    return examples
