@@ -24,6 +24,7 @@ def fake_upstream() -> FastAPI:
     """An OpenAI-compatible chat server; the request's model name picks a failure mode."""
     app = FastAPI()
     app.state.requests = []
+    app.state.answers = {}  # model name -> a scripted non-streamed answer (set by a test)
 
     @app.post("/v1/chat/completions")
     async def chat(request: Request):
@@ -55,8 +56,14 @@ def fake_upstream() -> FastAPI:
         return {
             **base,
             "object": "chat.completion",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": HARMFUL_ANSWER if model == "harmful" else UPSTREAM_ANSWER}, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": _answer(app, model)}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12},
         }
 
     return app
+
+
+def _answer(app: FastAPI, model: str) -> str:
+    if model in app.state.answers:
+        return app.state.answers[model]
+    return HARMFUL_ANSWER if model == "harmful" else UPSTREAM_ANSWER

@@ -48,12 +48,17 @@ def refusal_agreement(gold: list[bool], predicted: list[bool]) -> dict:
     return {"n": len(gold), "refusals": int(sum(gold)), "agreement": float(accuracy_score(gold, predicted)), "precision": float(p), "recall": float(r), "f1": float(f)}
 
 
-def judge_answers(guardian: Guardian, rows: list[ResponseExample], desc: str, batch_size: int = 16):
+def judge_answers(guardian: Guardian, rows: list[ResponseExample], desc: str, batch_size: int = 16, chunk: int = 256):
+    """Verdicts in `rows` order. `check_batch` sorts what it is given by length, so it gets
+    `chunk` rows at a time (answers run from a word to pages): less padding than `batch_size`
+    rows in file order, and the bar still moves."""
     verdicts = []
-    for start in tqdm(range(0, len(rows), batch_size), desc=desc, unit="batch", leave=False):
-        batch = rows[start : start + batch_size]
-        exchanges = [[{"role": "user", "content": r.query}, {"role": "assistant", "content": r.answer}] for r in batch]
-        verdicts.extend(guardian.check_batch(exchanges, respond=False, batch_size=batch_size))
+    with tqdm(total=len(rows), desc=desc, unit="answer", leave=False) as bar:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            exchanges = [[{"role": "user", "content": r.query}, {"role": "assistant", "content": r.answer}] for r in part]
+            verdicts.extend(guardian.check_batch(exchanges, respond=False, batch_size=batch_size))
+            bar.update(len(part))
     return verdicts
 
 
