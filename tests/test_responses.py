@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -95,6 +96,22 @@ def test_response_build_keeps_dev_out_of_training(built, taxonomy):
     assert (folder / "response_train.jsonl").is_file()
     stats = (folder / "stats.json").read_text()
     assert "response_train" in stats and "response_diasafety" in stats
+
+
+def test_off_topic_answers_are_safe_refusals_of_their_own_query(built):
+    from slm_guardian.data.response_sources import ResponseRow, off_topic_answers
+
+    responses = built[0].responses
+    off_topic = [r for r in responses.train if r.source == "off_topic_answers"]
+    assert 200 <= len(off_topic) <= 300
+    assert all(r.refusal is True and r.unsafe is False and not r.categories for r in off_topic)
+    answered = {(dedup_key(r.query), dedup_key(r.answer)) for r in responses.train if r.source in ("alpaca_outputs", "coconot_pref")}
+    assert not any((dedup_key(r.query), dedup_key(r.answer)) in answered for r in off_topic)
+
+    rows = [ResponseRow(f"q{i}", f"a{i}", False, (), False, "s", f"g{i % 3}") for i in range(9)]
+    pairs = off_topic_answers(rows, 5, random.Random(0))
+    answer_group = {r.answer: r.group for r in rows}
+    assert len(pairs) == 5 and all(answer_group[p.answer] != p.group for p in pairs)
 
 
 def test_a_response_file_with_an_empty_answer_is_refused_when_read(tmp_path):

@@ -24,7 +24,8 @@ class Verdict:
     the safeguard response, written only when `flagged` (or when forced).
 
     `judged` says what was judged: "prompt" (the user's query) or "response" (an LLM's answer,
-    in the context of the query before it); for a response, `refusal` is P(the answer declines).
+    in the context of the query before it); for a response, `refusal` is P(the answer declines):
+    it does not do what was asked (an outright decline, a lecture instead, another question's answer).
     """
 
     flagged: bool

@@ -11,7 +11,7 @@ from slm_guardian.config_file import YamlConfig
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
 # Response-task training rows per source, sampled by seed (the rest of each source as read).
-SHIPPED_RESPONSE_CAPS = {"diasafety": 2000, "composed_refusals": 600, "coconot_pref": 400}
+SHIPPED_RESPONSE_CAPS = {"diasafety": 2000, "composed_refusals": 600, "coconot_pref": 400, "off_topic_answers": 300}
 SHIPPED_CAPS = {"alpaca:safe": 1000, "toxicchat:safe": 1300, "jailbreak_templates:unsafe": 250, "hatecheck:unsafe": 700}
 
 

@@ -83,6 +83,7 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
     for name, rows in sources.items():
         cap = caps.get(name)
         pool.extend(rows if cap is None or len(rows) <= cap else rng.sample(rows, cap))
+    pool.extend(rs.off_topic_answers(sources["alpaca_outputs"] + sources["coconot_pref"], caps.get("off_topic_answers", 0), rng))
 
     pool = _complete(pool, dropped)
     dev_queries = {dedup_key(r.query) for rows in suites.values() for r in rows}

@@ -15,6 +15,10 @@ declines. Each maps its labels into the taxonomy here; `docs/evaluation.md` docu
   is a safe, non-refusing answer to them.
 - Alpaca seed tasks: safe answers to harmless instructions (they do not decline).
 - The adversarial-training safe responses: refusals of harmful behaviours (safe, declining).
+- Off-topic answers: a harmless training query paired with the answer to another one. PyRIT's
+  human refusal labels count an answer that does something other than what was asked as a
+  refusal (it does not fulfil the request), and so does `refusal` here; the other sources hold
+  only outright declines, so without these rows the model learns "refusal" as "sounds sorry".
 
 HH-RLHF's harmless-base pairs are not used: they say which of two answers is *less* harmful,
 not whether either is harmful or declines.
@@ -182,3 +186,19 @@ def adv_training_refusals(root: Path) -> Iterator[ResponseRow]:
         for row in _csv_rows(root / "adv_training_safe_responses" / name):
             if row.get("Behavior") and row.get("Safe_Response"):
                 yield ResponseRow(row["Behavior"], row["Safe_Response"], False, (), True, "adv_refusals", _group("adv", row["Behavior"]))
+
+
+def off_topic_answers(rows: list[ResponseRow], count: int, rng) -> list[ResponseRow]:
+    """`count` harmless queries of `rows`, each paired with the answer to a query of another
+    group: safe, declining (the request is not fulfilled). The query keeps its own group, so
+    the pair falls on the same side of a split as its query."""
+    answering = [r for r in rows if r.unsafe is False and r.refusal is False]
+    if len(answering) < 2:
+        return []
+    out = []
+    for row in rng.sample(answering, min(count, len(answering))):
+        other = rng.choice(answering)
+        while other.group == row.group:
+            other = rng.choice(answering)
+        out.append(ResponseRow(row.query, other.answer, False, (), True, "off_topic_answers", row.group, "off_topic"))
+    return out
