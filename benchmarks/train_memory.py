@@ -21,12 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+import psutil
 
 
 def _run_one(config_path: Path, data: Path, steps: int, cap: int | None, trim: bool) -> dict:
@@ -52,10 +47,11 @@ def _run_one(config_path: Path, data: Path, steps: int, cap: int | None, trim: b
     responses = read_response_examples(data / RESPONSE_TRAIN) if config.judge_responses else None
     samples: list[float] = []
     done = threading.Event()
+    process = psutil.Process()
 
     def sample() -> None:
         while not done.is_set():
-            samples.append(_rss_mb())
+            samples.append(process.memory_info().rss / 2**20)
             time.sleep(1.0)
 
     threading.Thread(target=sample, daemon=True).start()

@@ -112,6 +112,8 @@ def test_off_topic_answers_are_safe_refusals_of_their_own_query(built):
     pairs = off_topic_answers(rows, 5, random.Random(0))
     answer_group = {r.answer: r.group for r in rows}
     assert len(pairs) == 5 and all(answer_group[p.answer] != p.group for p in pairs)
+    one_group = [ResponseRow(f"q{i}", f"a{i}", False, (), False, "s", "g") for i in range(3)]
+    assert off_topic_answers(one_group, 2, random.Random(0)) == []  # no other query's answer to pair with
 
 
 def test_a_response_file_with_an_empty_answer_is_refused_when_read(tmp_path):

@@ -27,6 +27,7 @@ not whether either is harmful or declines.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,12 +189,13 @@ def adv_training_refusals(root: Path) -> Iterator[ResponseRow]:
                 yield ResponseRow(row["Behavior"], row["Safe_Response"], False, (), True, "adv_refusals", _group("adv", row["Behavior"]))
 
 
-def off_topic_answers(rows: list[ResponseRow], count: int, rng) -> list[ResponseRow]:
+def off_topic_answers(rows: list[ResponseRow], count: int, rng: random.Random) -> list[ResponseRow]:
     """`count` harmless queries of `rows`, each paired with the answer to a query of another
     group: safe, declining (the request is not fulfilled). The query keeps its own group, so
-    the pair falls on the same side of a split as its query."""
+    the pair falls on the same side of a split as its query. None when the rows hold one group
+    only (no answer belongs to another query)."""
     answering = [r for r in rows if r.unsafe is False and r.refusal is False]
-    if len(answering) < 2:
+    if len({r.group for r in answering}) < 2:
         return []
     out = []
     for row in rng.sample(answering, min(count, len(answering))):
