@@ -1,11 +1,13 @@
 """The same guard, served by CTranslate2 (int8 on CPU): the fast path.
 
 The merged model (base + LoRA, guard tokens included) is converted once per adapter and
-cached in float32, twice: the full model, which writes replies, and a detector whose output
-layer keeps only the 18 rows detection reads (safe, harm, the categories). A forward pass
-over the full vocabulary spends ~20% of a short query's compute, and most of a batch's, on
-49k logits nobody reads; the detector's logits for those 18 tokens are identical. CTranslate2
-quantizes both to int8 when loading. int8 moves unsafe scores by ~0.02 on average, which
+cached: the full model, which writes replies, and a detector whose output layer keeps only
+the 18 rows detection reads (safe, harm, the categories). A forward pass over the full
+vocabulary spends ~20% of a short query's compute, and most of a batch's, on 49k logits
+nobody reads; the detector's logits for those 18 tokens are identical. Both are stored with
+int8 weights, so loading reads int8 from disk instead of reading float32 and quantizing it
+in memory (a lower peak RSS); the detector is kept in float32 as well, for the rechecks.
+int8 moves unsafe scores by ~0.02 on average, which
 flips ~2% of verdicts near the threshold, so scores that land inside `recheck_band` are
 recomputed by the float32 detector (identical to the PyTorch reference to 1e-6); on the dev
 split that is ~15% of queries.
@@ -47,11 +49,12 @@ def converted_dir(adapter_dir: Path, base_model: str | None) -> Path:
         path = adapter_dir / name
         if path.is_file():
             digest.update(path.read_bytes())
-    digest.update(f"{base_model}|{ctranslate2.__version__}|float32|detector-head".encode())
+    digest.update(f"{base_model}|{ctranslate2.__version__}|{QUANTIZATION}-on-disk|detector-head".encode())
     return cache_root() / "ct2" / digest.hexdigest()[:16]
 
 
-DETECTOR = "detector"  # sub-folder of a conversion holding the detector
+DETECTOR = "detector"  # sub-folder of a conversion holding the float32 detector (rechecks)
+DETECTOR_INT8 = "detector-int8"  # the int8 detector that scores every window
 
 
 class DetectorConverter(TransformersConverter):
@@ -69,7 +72,8 @@ class DetectorConverter(TransformersConverter):
 
 def conversion_cached(adapter_dir: Path, base_model: str | None) -> bool:
     """Whether the adapter's conversion (full model and detector) is already in the cache."""
-    return (converted_dir(adapter_dir, base_model) / DETECTOR / "model.bin").is_file()
+    target = converted_dir(adapter_dir, base_model)
+    return all((target / part / "model.bin").is_file() for part in (".", DETECTOR, DETECTOR_INT8))
 
 
 def detector_rows(fmt: GuardFormat) -> list[int]:
@@ -80,17 +84,19 @@ def detector_rows(fmt: GuardFormat) -> list[int]:
 
 
 def convert(reference: GuardModel, target: Path) -> Path:
-    """Write the merged model in CTranslate2 format (float32) to `target` and its detector to
-    `target/detector`, atomically."""
-    if (target / "model.bin").is_file() and (target / DETECTOR / "model.bin").is_file():
+    """Write the merged model in CTranslate2 format (int8 weights) to `target` and its
+    detector to `target/detector` (float32) and `target/detector-int8`, atomically."""
+    if all((target / part / "model.bin").is_file() for part in (".", DETECTOR, DETECTOR_INT8)):
         return target
     staging = target.with_name(target.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
     merged = staging / "hf"
     reference.model.save_pretrained(merged)
     reference.fmt.tokenizer.save_pretrained(merged)
-    TransformersConverter(str(merged)).convert(str(staging / "ct2"), force=True)
-    DetectorConverter(str(merged), rows=detector_rows(reference.fmt)).convert(str(staging / "ct2" / DETECTOR), force=True)
+    rows = detector_rows(reference.fmt)
+    TransformersConverter(str(merged)).convert(str(staging / "ct2"), quantization=QUANTIZATION, force=True)
+    DetectorConverter(str(merged), rows=rows).convert(str(staging / "ct2" / DETECTOR), force=True)
+    DetectorConverter(str(merged), rows=rows).convert(str(staging / "ct2" / DETECTOR_INT8), quantization=QUANTIZATION, force=True)
     reference.fmt.tokenizer.save_pretrained(staging / "ct2" / "tokenizer")
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(target, ignore_errors=True)
@@ -112,7 +118,7 @@ class CT2GuardModel:
     ) -> None:
         self.directory = directory
         self.threads = threads
-        self.detector = self._generator(directory / DETECTOR, QUANTIZATION)
+        self.detector = self._generator(directory / DETECTOR_INT8, QUANTIZATION)
         self._writer = None  # the full model, loaded with the first reply
         # The float32 detector that rechecks near-threshold scores, loaded now: loading it on
         # the first recheck made one early request ~0.7 s slower than the rest.
