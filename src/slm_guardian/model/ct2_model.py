@@ -70,10 +70,14 @@ class DetectorConverter(TransformersConverter):
         return spec
 
 
-def conversion_cached(adapter_dir: Path, base_model: str | None) -> bool:
-    """Whether the adapter's conversion (full model and detector) is already in the cache."""
-    target = converted_dir(adapter_dir, base_model)
+def _converted(target: Path) -> bool:
+    """Whether `target` holds a whole conversion: the full model and both detectors."""
     return all((target / part / "model.bin").is_file() for part in (".", DETECTOR, DETECTOR_INT8))
+
+
+def conversion_cached(adapter_dir: Path, base_model: str | None) -> bool:
+    """Whether the adapter's conversion (full model and both detectors) is already in the cache."""
+    return _converted(converted_dir(adapter_dir, base_model))
 
 
 def detector_rows(fmt: GuardFormat) -> list[int]:
@@ -86,7 +90,7 @@ def detector_rows(fmt: GuardFormat) -> list[int]:
 def convert(reference: GuardModel, target: Path) -> Path:
     """Write the merged model in CTranslate2 format (int8 weights) to `target` and its
     detector to `target/detector` (float32) and `target/detector-int8`, atomically."""
-    if all((target / part / "model.bin").is_file() for part in (".", DETECTOR, DETECTOR_INT8)):
+    if _converted(target):
         return target
     staging = target.with_name(target.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
