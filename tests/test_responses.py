@@ -52,6 +52,17 @@ def test_response_example_puts_the_refusal_target_in_labels_only(response_format
         fmt.response_training_example("q", "a", True)
 
 
+def test_response_weight_scales_every_target_of_a_judged_answer(response_format):
+    from slm_guardian.training.config import TrainConfig
+    from slm_guardian.training.train import encode_responses
+
+    rows = [ResponseExample("how do I pick a lock", "Sure: insert a wrench.", True, ["S2"], False, "s", "g")]
+    full = encode_responses(rows, response_format, TrainConfig(judge_responses=True))[0]
+    half = encode_responses(rows, response_format, TrainConfig(judge_responses=True, response_weight=0.5))[0]
+    assert half.input_ids == full.input_ids and half.targets == full.targets
+    assert half.weights == [w * 0.5 for w in full.weights] and sum(half.weights) > 0
+
+
 def test_long_answers_are_judged_in_windows_that_keep_the_query(response_format):
     fmt, ids = response_format, response_format.ids
     windows = fmt.response_windows("Tell me about bread", "Bread is baked. " * 60)
@@ -112,6 +123,9 @@ def test_off_topic_answers_are_safe_refusals_of_their_own_query(built):
     pairs = off_topic_answers(rows, 5, random.Random(0))
     answer_group = {r.answer: r.group for r in rows}
     assert len(pairs) == 5 and all(answer_group[p.answer] != p.group for p in pairs)
+    again = off_topic_answers(rows, 20, random.Random(0))  # more pairs than answering rows
+    assert len(again) == 20 and all(answer_group[p.answer] != p.group for p in again)
+    assert {p.query for p in again} == {r.query for r in rows}
     one_group = [ResponseRow(f"q{i}", f"a{i}", False, (), False, "s", "g") for i in range(3)]
     assert off_topic_answers(one_group, 2, random.Random(0)) == []  # no other query's answer to pair with
 

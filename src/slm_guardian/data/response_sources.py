@@ -192,13 +192,18 @@ def adv_training_refusals(root: Path) -> Iterator[ResponseRow]:
 def off_topic_answers(rows: list[ResponseRow], count: int, rng: random.Random) -> list[ResponseRow]:
     """`count` harmless queries of `rows`, each paired with the answer to a query of another
     group: safe, declining (the request is not fulfilled). The query keeps its own group, so
-    the pair falls on the same side of a split as its query. None when the rows hold one group
-    only (no answer belongs to another query)."""
+    the pair falls on the same side of a split as its query. A `count` above the answering
+    rows pairs each query again, with another draw, so one query is seen with its own answer
+    and with several others. None when the rows hold one group only (no answer belongs to
+    another query)."""
     answering = [r for r in rows if r.unsafe is False and r.refusal is False]
     if len({r.group for r in answering}) < 2:
         return []
+    queries = rng.sample(answering, min(count, len(answering)))
+    while len(queries) < count:
+        queries += rng.sample(answering, min(count - len(queries), len(answering)))
     out = []
-    for row in rng.sample(answering, min(count, len(answering))):
+    for row in queries:
         other = rng.choice(answering)
         while other.group == row.group:
             other = rng.choice(answering)

@@ -49,6 +49,9 @@ class TrainConfig(YamlConfig):
     # refusal), trained jointly from the data folder's response_train.jsonl.
     judge_responses: bool = False
     refusal_weight: Positive = 5.0  # loss weight of the refusal token of a judged response
+    # Multiplies every loss weight of a judged response (verdict, categories, refusal), so the
+    # answer task can pull less on the prompt task's decision boundary than a prompt row does.
+    response_weight: Positive = 1.0
     # Matrix products in bfloat16 under autocast (weights, optimizer state and the loss stay
     # float32): about twice the steps per second on a CPU with AVX-512 BF16 or AMX, and on
     # GPUs (the shipped adapter was trained so). "float32" runs everything in float32.

@@ -9,6 +9,7 @@ import random
 import shutil
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -38,20 +39,12 @@ RECORD_FILE = "training_record.json"
 
 
 def encode_responses(examples: list[ResponseExample], fmt: GuardFormat, config: TrainConfig) -> list[Example]:
-    """Token sequences of the response-judging task."""
-    return [
-        fmt.response_training_example(
-            ex.query,
-            ex.answer,
-            ex.unsafe,
-            ex.categories,
-            ex.refusal,
-            verdict_weight=config.verdict_weight,
-            category_weight=config.category_weight,
-            refusal_weight=config.refusal_weight,
-        )
-        for ex in examples
-    ]
+    """Token sequences of the response-judging task, their loss weights scaled by
+    `config.response_weight`."""
+    weights = dict(verdict_weight=config.verdict_weight, category_weight=config.category_weight, refusal_weight=config.refusal_weight)
+    encoded = [fmt.response_training_example(ex.query, ex.answer, ex.unsafe, ex.categories, ex.refusal, **weights) for ex in examples]
+    scale = config.response_weight
+    return encoded if scale == 1.0 else [replace(ex, weights=[w * scale for w in ex.weights]) for ex in encoded]
 
 
 def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, taxonomy: Taxonomy | None = None) -> list[Example]:
