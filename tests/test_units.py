@@ -1,5 +1,6 @@
 """Pieces that need no model: window scoring, the float32 recheck band, the micro-batcher's
-overload and cancellation, and CSV output whose columns change between rows."""
+overload and cancellation, CSV output whose columns change between rows, and the bench's
+classify table."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import threading
 import pytest
 
 from slm_guardian.batch.records import RecordWriter
+from slm_guardian.evaluation.bench import classify_table
 from slm_guardian.model.scores import Scores, score_windows, worst_window
 from slm_guardian.verdict import Verdict
 
@@ -137,3 +139,13 @@ def test_moderation_fields_survive_a_jsonl_round_trip():
     writer.write({"text": "a", "extra": {"k": [1, 2]}})
     writer.write({"other": 1})
     assert handle.getvalue() == '{"text": "a", "extra": {"k": [1, 2]}}\n{"other": 1}\n'
+
+
+def test_classify_table_prints_each_path_with_a_dash_for_a_batch_size_not_run():
+    rows = [
+        {"set": "dev (256 rows)", "path": "now", "rows_per_s": {16: 21.04, 64: 25.96}},
+        {"set": "long texts (24 rows)", "path": "now", "rows_per_s": {"16": 1.04}},  # keys as read back from JSON
+    ]
+    lines = classify_table(rows).splitlines()
+    assert lines[0] == "| set | path | batch 16 | batch 64 |"
+    assert lines[2:] == ["| dev (256 rows) | now | 21.0 | 26.0 |", "| long texts (24 rows) | now | 1.0 | – |"]

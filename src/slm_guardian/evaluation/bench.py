@@ -294,10 +294,17 @@ def table(report: dict) -> str:
         if row["notes"]:
             lines.append(f"- {row['system']}: {row['notes']}")
     if report.get("classify"):
-        lines += ["", "classify, fast path with every core, no replies (rows/s):", "", "| set | path | batch 16 | batch 64 |", "|---|---|---|---|"]
-        for row in report["classify"]:
-            rates = {int(k): v for k, v in row["rows_per_s"].items()}
-            lines.append(f"| {row['set']} | {row['path']} | {f(rates.get(16), '.1f')} | {f(rates.get(64), '.1f')} |")
+        lines += ["", "classify, fast path with every core, no replies (rows/s):", "", classify_table(report["classify"])]
+    return "\n".join(lines)
+
+
+def classify_table(rows: list[dict]) -> str:
+    """The rows of `classify_rates` as a Markdown table."""
+    lines = ["| set | path | batch 16 | batch 64 |", "|---|---|---|---|"]
+    for row in rows:
+        rates = {int(k): v for k, v in row["rows_per_s"].items()}
+        cells = ["–" if rates.get(b) is None else f"{rates[b]:.1f}" for b in (16, 64)]
+        lines.append(f"| {row['set']} | {row['path']} | {cells[0]} | {cells[1]} |")
     return "\n".join(lines)
 
 
