@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 from pathlib import Path
 
 from slm_guardian import Guardian
-from slm_guardian.evaluation.bench import classify_rates, classify_table, long_safe_texts
+from slm_guardian.evaluation.bench import classify_dev_sample, classify_rates, classify_table, long_safe_texts
 from slm_guardian.evaluation.runner import load_dataset
 
 
@@ -34,8 +33,7 @@ def main() -> None:
         parser.error(f"{args.data / 'dev.jsonl'} not found (run `guardian data build` first)")
     if not args.source.is_dir():
         parser.error(f"--source {args.source} is not a folder (the shared data: ../shared/data)")
-    all_dev = [r.text for r in load_dataset("dev", args.data)[1]]
-    dev = random.Random(1).sample(all_dev, min(256, len(all_dev)))  # the sample `guardian bench` draws
+    dev = classify_dev_sample([r.text for r in load_dataset("dev", args.data)[1]])
     guardian = Guardian.load(backend="ctranslate2", threads=os.cpu_count())
     rows = classify_rates(guardian, dev, long_safe_texts(args.source), rounds=args.rounds)
     print(classify_table(rows))

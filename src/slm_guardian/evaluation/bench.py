@@ -172,6 +172,11 @@ def raw_forward_rate(guardian: Guardian, texts: list[str], batch: int = 16) -> f
     return len(texts) / (time.perf_counter() - start)
 
 
+def classify_dev_sample(dev: list[str]) -> list[str]:
+    """The seeded 256 dev queries the classify rows are measured on."""
+    return random.Random(1).sample(dev, min(256, len(dev)))
+
+
 def classify_rates(guardian: Guardian, dev: list[str], long: list[str], rounds: int = 3) -> list[dict]:
     """`classify`'s rows/s (fast path, no replies) before and after sorting by length across
     256-row chunks with batches capped at MAX_BATCH_TOKENS, on dev queries and long texts.
@@ -242,9 +247,8 @@ def run(
     floor_ms = detection_flops(reference, short_tokens) / (gflops * 1e9) * 1000
     bulk = Guardian.load(adapter=adapter, backend="ctranslate2", threads=os.cpu_count())
     long = long_safe_texts(source) if source else []
-    dev_sample = random.Random(1).sample(all_dev, min(256, len(all_dev)))
     return {
-        "classify": classify_rates(bulk, dev_sample, long) if long else [],
+        "classify": classify_rates(bulk, classify_dev_sample(all_dev), long) if long else [],
         "rows": [asdict(r) for r in results],
         "equivalence": equivalence,
         "speedup_detect_p50": results[0].detect_p50_ms / results[1].detect_p50_ms,
