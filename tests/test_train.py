@@ -221,3 +221,41 @@ def test_a_batch_run_in_parts_takes_the_same_step():
     assert abs(loss - whole_loss) < 1e-5 and torch.allclose(grad, whole_grad, atol=1e-6)
     own_loss, _ = step(parts, None)  # each part divided by its own weight: a different step
     assert abs(own_loss - whole_loss) > 0.1
+
+
+def test_a_run_starts_from_a_trained_adapters_weights_and_token_rows(prompt_adapter, taxonomy):
+    import torch
+    from peft import get_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    from slm_guardian.training.train import lora_model
+    from slm_guardian.training.warm_start import start_from_adapter
+
+    config = TrainConfig(lora_r=2, lora_alpha=4, max_query_tokens=16, token_init="random", judge_responses=True)
+    model, _ = lora_model(config, None, taxonomy)
+    fresh = {k: v.clone() for k, v in get_peft_model_state_dict(model).items()}
+    trained = load_file(prompt_adapter / "adapter_model.safetensors")
+    assert start_from_adapter(model, prompt_adapter, config.base_model, list(taxonomy.codes)) == len(trained)
+    loaded = get_peft_model_state_dict(model)
+    for name, tensor in trained.items():
+        if name.endswith("trainable_tokens_delta"):
+            # the prompt task's token rows come first; the response task's rows keep their start
+            assert torch.equal(loaded[name][: len(tensor)], tensor.float()), name
+            assert torch.equal(loaded[name][len(tensor) :], fresh[name][len(tensor) :]), name
+            assert len(loaded[name]) > len(tensor)
+        else:
+            assert torch.equal(loaded[name], tensor.float()), name
+    assert any("lora_B" in k and fresh[k].abs().sum() == 0 and loaded[k].abs().sum() > 0 for k in loaded)
+
+
+def test_a_warm_start_that_does_not_fit_is_a_clear_error(prompt_adapter, taxonomy, tmp_path):
+    from slm_guardian.training.train import lora_model
+    from slm_guardian.training.warm_start import WarmStartError, start_from_adapter
+
+    model, _ = lora_model(TrainConfig(lora_r=4, lora_alpha=8, token_init="random", judge_responses=True), None, taxonomy)
+    with pytest.raises(WarmStartError, match="another lora_r"):
+        start_from_adapter(model, prompt_adapter, "smollm2-135m", list(taxonomy.codes))
+    with pytest.raises(WarmStartError, match="categories"):
+        start_from_adapter(model, prompt_adapter, "smollm2-135m", list(taxonomy.codes)[:-1])
+    with pytest.raises(WarmStartError, match="no adapter_model"):
+        start_from_adapter(model, tmp_path, "smollm2-135m", list(taxonomy.codes))

@@ -52,6 +52,9 @@ class TrainConfig(YamlConfig):
     # Multiplies every loss weight of a judged response (verdict, categories, refusal), so the
     # answer task can pull less on the prompt task's decision boundary than a prompt row does.
     response_weight: Positive = 1.0
+    # A trained adapter folder to start from (its LoRA weights and guard-token rows) instead of
+    # zero LoRA weights: the response task trained on top of the shipped prompt adapter.
+    init_adapter: str | None = None
     # Matrix products in bfloat16 under autocast (weights, optimizer state and the loss stay
     # float32): about twice the steps per second on a CPU with AVX-512 BF16 or AMX, and on
     # GPUs (the shipped adapter was trained so). "float32" runs everything in float32.

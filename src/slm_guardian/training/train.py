@@ -34,6 +34,7 @@ from slm_guardian.model.loading import FormatSpec, init_rows_from_text, load_bas
 from slm_guardian.taxonomy import Taxonomy
 from slm_guardian.training.checkpoint import CHECKPOINT_FILE, Checkpoint, TrainingProgress, fingerprint
 from slm_guardian.training.config import TrainConfig
+from slm_guardian.training.warm_start import start_from_adapter
 
 RECORD_FILE = "training_record.json"
 
@@ -255,6 +256,8 @@ def train(
         raise ValueError(f"training data uses categories not in the taxonomy: {unknown}")
     base_name = base_model or config.base_model
     model, tokenizer = lora_model(config, base_name, taxonomy)
+    if config.init_adapter:
+        start_from_adapter(model, config.init_adapter, base_name, list(taxonomy.codes))
     fmt = GuardFormat(tokenizer, taxonomy.codes, config.max_query_tokens, config.judge_responses)
     response_examples = list(response_examples or [])
     if response_examples and not config.judge_responses:
