@@ -215,3 +215,23 @@ def test_the_fast_path_judges_answers_as_the_reference_does(joint_adapter):
     for ref, f32 in zip(reference, exact.check_batch(conversations, respond=False)):
         assert f32.unsafe_score == pytest.approx(ref.unsafe_score, abs=2e-3)
         assert f32.refusal == pytest.approx(ref.refusal, abs=2e-3)
+
+
+def test_excluded_response_kinds_leave_the_rest_of_the_build_as_it_was(shared_data, taxonomy, built):
+    from slm_guardian.data.config import DataConfig
+    from slm_guardian.data.response_build import build_responses
+
+    prompt_train = built[0].train
+    def no_copies(texts):
+        return [False] * len(texts)
+    whole = build_responses(shared_data, taxonomy, DataConfig(), prompt_train, no_copies)
+    config = DataConfig(response_exclude=["diasafety:Biased Opinion"])
+    part = build_responses(shared_data, taxonomy, config, prompt_train, no_copies)
+    expected = [r for r in whole.train if not (r.source == "diasafety" and r.label == "Biased Opinion")]
+    assert len(expected) < len(whole.train) and part.train == expected
+    assert part.suites == whole.suites  # the dev sets do not move
+    assert part.dropped["excluded"] == len(whole.train) - len(expected)
+    with pytest.raises(ValueError, match="no response training row"):
+        build_responses(shared_data, taxonomy, DataConfig(response_exclude=["diasafety:Biased opinion"]), prompt_train, no_copies)
+    with pytest.raises(ValueError):
+        DataConfig(response_exclude=["Biased Opinion"])  # not source:label

@@ -32,6 +32,9 @@ class DataConfig(YamlConfig):
     # Share of PyRIT's objectives whose judged responses form the response dev sets
     # (response_pyrit, refusal_pyrit); the rest may be trained on.
     response_dev_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.4
+    # Response-task training rows left out, as "source:label" (a DiaSafety category, say);
+    # applied after sampling, so the rest of the build is the same rows in the same order.
+    response_exclude: list[Annotated[str, Field(pattern=r"^[a-z_]+:.+$")]] = Field(default_factory=list)
     # Languages besides English whose composed requests and localized replies join the build
     # (data/korean_families.py, data/language_families.py); none for the English guard.
     languages: list[Literal["ko", "zh", "es", "fr", "de", "ar", "ja"]] = Field(default_factory=list)

@@ -95,6 +95,13 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
     dropped["jbb_copy"] = int(sum(copies))
     train = [r for r, copy in zip(train, copies) if not copy]
     rng.shuffle(train)
+    excluded = set(config.response_exclude)
+    unmatched = excluded - {f"{r.source}:{r.label}" for r in train}
+    if unmatched:
+        raise ValueError(f"response_exclude: no response training row is {sorted(unmatched)} (source:label, e.g. diasafety:Biased Opinion)")
+    kept = [r for r in train if f"{r.source}:{r.label}" not in excluded]
+    dropped["excluded"] = len(train) - len(kept)
+    train = kept
     return ResponseBuild(
         train=[_example(r) for r in train],
         suites={name: [_example(r) for r in rows] for name, rows in suites.items()},
