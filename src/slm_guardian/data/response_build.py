@@ -96,10 +96,11 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
     train = [r for r, copy in zip(train, copies) if not copy]
     rng.shuffle(train)
     excluded = set(config.response_exclude)
-    unmatched = excluded - {f"{r.source}:{r.label}" for r in train}
+    kinds = [f"{r.source}:{r.label}" for r in train]
+    unmatched = excluded - set(kinds)
     if unmatched:
         raise ValueError(f"response_exclude: no response training row is {sorted(unmatched)} (source:label, e.g. diasafety:Biased Opinion)")
-    kept = [r for r in train if f"{r.source}:{r.label}" not in excluded]
+    kept = [r for r, kind in zip(train, kinds) if kind not in excluded]
     dropped["excluded"] = len(train) - len(kept)
     train = kept
     return ResponseBuild(
