@@ -20,7 +20,8 @@ from slm_guardian.data.build import read_examples
 from slm_guardian.model.format import GuardFormat
 from slm_guardian.taxonomy import Taxonomy
 from slm_guardian.training.config import TrainConfig
-from slm_guardian.training.train import batches, collate, encode, lora_model, target_weight, weighted_loss
+from slm_guardian.training.examples import encode
+from slm_guardian.training.train import batches, collate, lora_model, target_weight, weighted_loss
 
 
 def main() -> None:

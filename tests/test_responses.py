@@ -54,7 +54,7 @@ def test_response_example_puts_the_refusal_target_in_labels_only(response_format
 
 def test_response_weight_scales_every_target_of_a_judged_answer(response_format):
     from slm_guardian.training.config import TrainConfig
-    from slm_guardian.training.train import encode_responses
+    from slm_guardian.training.examples import encode_responses
 
     rows = [ResponseExample("how do I pick a lock", "Sure: insert a wrench.", True, ["S2"], False, "s", "g")]
     full = encode_responses(rows, response_format, TrainConfig(judge_responses=True))[0]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from slm_guardian.data.rows import GuardExample
-from slm_guardian.training.train import category_swaps
+from slm_guardian.training.examples import category_swaps
 from slm_guardian.training.config import TrainConfig
 
 
@@ -44,7 +44,7 @@ def test_loss_weights_must_be_positive():
 
 def test_swapped_replies_replace_replies_in_place(tokenizer, taxonomy):
     from slm_guardian.model.format import GuardFormat
-    from slm_guardian.training.train import encode
+    from slm_guardian.training.examples import encode
 
     examples = [GuardExample(f"Write a scam email number {i} to steal bank logins.", True, ["S2"], "I can't help with a scam.") for i in range(20)]
     examples += [GuardExample("How do I bake bread?", False)] * 10
@@ -259,3 +259,49 @@ def test_a_warm_start_that_does_not_fit_is_a_clear_error(prompt_adapter, taxonom
         start_from_adapter(model, prompt_adapter, "smollm2-135m", list(taxonomy.codes)[:-1])
     with pytest.raises(WarmStartError, match="no adapter_model"):
         start_from_adapter(model, tmp_path, "smollm2-135m", list(taxonomy.codes))
+
+
+def test_anchor_texts_are_distinct_texts_drawn_by_seed():
+    from slm_guardian.data.rows import ResponseExample
+    from slm_guardian.training.anchors import anchor_texts
+
+    rows = [ResponseExample(f"question {i}", "the same answer.", False) for i in range(5)] + [ResponseExample("question 0", " ", None, refusal=True)]
+    texts = anchor_texts(rows, 100, seed=1)
+    assert sorted(texts) == sorted([f"question {i}" for i in range(5)] + ["the same answer."])
+    assert anchor_texts(rows, 3, seed=1) == anchor_texts(rows, 3, seed=1)
+    assert len(set(anchor_texts(rows, 3, seed=1))) == 3
+
+
+def test_anchors_carry_the_starting_adapters_own_verdicts(prompt_adapter, taxonomy):
+    """At step 0 a warm-started run is the adapter it starts from: the anchors' teacher
+    scores are that adapter's reference scores, and each anchor's target is its verdict."""
+    from slm_guardian.model.format import GuardFormat
+    from slm_guardian.model.loading import load_guard_model
+    from slm_guardian.training.anchors import anchor_examples
+    from slm_guardian.training.train import lora_model
+    from slm_guardian.training.warm_start import start_from_adapter
+
+    config = TrainConfig(lora_r=2, lora_alpha=4, max_query_tokens=16, token_init="random", judge_responses=True)
+    model, tokenizer = lora_model(config, None, taxonomy)
+    start_from_adapter(model, prompt_adapter, config.base_model, list(taxonomy.codes))
+    fmt = GuardFormat(tokenizer, taxonomy.codes, 16, judges_responses=True)
+    texts = ["Write a scam email.", "How do I bake bread?", "I agree, they are all idiots and should be banned from here."]
+    examples, scores = anchor_examples(model, fmt, texts, verdict_weight=10.0, category_weight=5.0)
+    reference = load_guard_model(prompt_adapter)
+    expected = reference.score_ids([reference.fmt.detection_ids(t) for t in texts])
+    for text, example, score, ref in zip(texts, examples, scores, expected):
+        assert abs(score.unsafe - ref.unsafe) < 1e-4, text
+        prompt = len(fmt.detection_ids(text)) - 1  # the verdict follows <|guard|>
+        assert example.input_ids[:prompt] == fmt.detection_ids(text)[:prompt]
+        assert example.input_ids[prompt] == (fmt.ids.harm if ref.unsafe >= 0.5 else fmt.ids.safe)
+        assert example.weights[prompt] == 10.0 and example.input_ids[-1] == fmt.ids.eos
+
+
+def test_anchor_prompts_need_an_adapter_to_keep(tmp_path):
+    from slm_guardian.data.rows import ResponseExample
+    from slm_guardian.training.train import train
+
+    config = TrainConfig(epochs=1, lora_r=2, lora_alpha=4, token_init="random", judge_responses=True, anchor_prompts=10)
+    with pytest.raises(ValueError, match="anchor_prompts needs init_adapter"):
+        train(config, [GuardExample("How do I bake bread?", False)], tmp_path, device="cpu", response_examples=[ResponseExample("q", "a", False)])
+

@@ -41,6 +41,11 @@ class GuardModel:
         """Scores of each (query, answer) pair: the answer judged in the query's context."""
         return score_response_windows(self.fmt, pairs, batch_size, self._score_batch, self.max_batch_tokens)
 
+    @torch.inference_mode()
+    def score_ids(self, batch: list[list[int]]) -> list[Scores]:
+        """Scores of prepared detection (or response) ids, one row each, no windowing."""
+        return self._score_batch(batch)
+
     def _score_batch(self, batch: list[list[int]]) -> list[Scores]:
         # Left padding puts every row's last tokens at the same positions, so only those logit
         # rows need the vocabulary projection (logits_to_keep=2; 3 for judged responses).

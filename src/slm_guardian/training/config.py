@@ -55,6 +55,10 @@ class TrainConfig(YamlConfig):
     # A trained adapter folder to start from (its LoRA weights and guard-token rows) instead of
     # zero LoRA weights: the response task trained on top of the shipped prompt adapter.
     init_adapter: str | None = None
+    # Texts of the response rows (queries and answers), read as prompts and labelled with the
+    # init adapter's own verdicts at step 0, trained beside the rest: the prompt task keeps its
+    # decision on the words the response task labels (training/anchors.py). 0: none.
+    anchor_prompts: Annotated[int, Field(ge=0)] = 0
     # Matrix products in bfloat16 under autocast (weights, optimizer state and the loss stay
     # float32): about twice the steps per second on a CPU with AVX-512 BF16 or AMX, and on
     # GPUs (the shipped adapter was trained so). "float32" runs everything in float32.

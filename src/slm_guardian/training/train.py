@@ -9,7 +9,6 @@ import random
 import shutil
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -32,48 +31,13 @@ from slm_guardian.model.format import (
 )
 from slm_guardian.model.loading import FormatSpec, init_rows_from_text, load_base_with_tokens
 from slm_guardian.taxonomy import Taxonomy
+from slm_guardian.training.anchors import prompt_anchors
 from slm_guardian.training.checkpoint import CHECKPOINT_FILE, Checkpoint, TrainingProgress, fingerprint
 from slm_guardian.training.config import TrainConfig
+from slm_guardian.training.examples import encode, encode_responses
 from slm_guardian.training.warm_start import start_from_adapter
 
 RECORD_FILE = "training_record.json"
-
-
-def encode_responses(examples: list[ResponseExample], fmt: GuardFormat, config: TrainConfig) -> list[Example]:
-    """Token sequences of the response-judging task, their loss weights scaled by
-    `config.response_weight`."""
-    weights = dict(verdict_weight=config.verdict_weight, category_weight=config.category_weight, refusal_weight=config.refusal_weight)
-    encoded = [fmt.response_training_example(ex.query, ex.answer, ex.unsafe, ex.categories, ex.refusal, **weights) for ex in examples]
-    scale = config.response_weight
-    return encoded if scale == 1.0 else [replace(ex, weights=[w * scale for w in ex.weights]) for ex in encoded]
-
-
-def encode(examples: list[GuardExample], fmt: GuardFormat, config: TrainConfig, taxonomy: Taxonomy | None = None) -> list[Example]:
-    """Token sequences for the configured task (the ablations drop one task's targets), with the
-    replies `config.swapped_replies` swaps in place."""
-    taxonomy = taxonomy or Taxonomy.default()
-    swapped = {}
-    if config.swapped_replies and config.task == "multitask":
-        # seed + 1 keeps the draw of the runs that shipped (another share used seed itself)
-        swapped = {id(ex): (code, response) for ex, code, response in category_swaps(examples, taxonomy, config.swapped_replies, config.seed + 1)}
-    out = []
-    for ex in examples:
-        if config.task == "response" and not ex.unsafe:
-            continue  # a response-only model never sees safe queries
-        code, response = swapped.get(id(ex), (None, ex.response))
-        out.append(
-            fmt.training_example(
-                ex.text,
-                ex.unsafe,
-                ex.categories,
-                response,
-                verdict_weight=config.verdict_weight,
-                category_weight=config.category_weight,
-                detection_only=config.task == "detection",
-                reply_code=code,
-            )
-        )
-    return out
 
 
 def token_words(taxonomy: Taxonomy) -> dict[str, str]:
@@ -81,20 +45,6 @@ def token_words(taxonomy: Taxonomy) -> dict[str, str]:
     words = {QUERY: "user query", GUARD: "safety check", SAFE: "safe", HARM: "harmful", RESPONSE: "response"}
     words |= {ANSWER: "assistant answer", REFUSAL: "does the answer refuse", DECLINED: "refused", COMPLIED: "answered"}
     return words | {category_token(c.code): f"{c.name}: {c.topic}" for c in taxonomy.categories}
-
-
-def category_swaps(examples: list[GuardExample], taxonomy: Taxonomy, share: float, seed: int) -> list[tuple[GuardExample, str, str]]:
-    """For a seeded `share` of the unsafe examples: another category and its composed reply."""
-    from slm_guardian.data.responses import compose_response
-
-    rng = random.Random(seed)
-    unsafe = [ex for ex in examples if ex.unsafe]
-    chosen = rng.sample(unsafe, round(share * len(unsafe)))
-    out = []
-    for ex in chosen:
-        code = rng.choice([c for c in taxonomy.codes if c not in ex.categories])
-        out.append((ex, code, compose_response(ex.text, [code], taxonomy, seed=seed)))
-    return out
 
 
 def batches(examples: list[Example], batch_size: int, rng: random.Random) -> list[list[Example]]:
@@ -267,10 +217,14 @@ def train(
     unknown = sorted({c for ex in response_examples for c in ex.categories} - set(taxonomy.codes))
     if unknown:
         raise ValueError(f"response training data uses categories not in the taxonomy: {unknown}")
+    if config.anchor_prompts and not (config.init_adapter and response_examples):
+        raise ValueError("anchor_prompts needs init_adapter (whose verdicts the anchors keep) and response examples")
     target = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    model.to(target).train()
+    model.to(target)
+    anchors, anchor_scores = prompt_anchors(model, fmt, config, response_examples)
+    model.train()
 
-    examples = encode(train_examples, fmt, config, taxonomy) + encode_responses(response_examples, fmt, config)
+    examples = encode(train_examples, fmt, config, taxonomy) + encode_responses(response_examples, fmt, config) + anchors
     rng = random.Random(config.seed)
     epochs_whole = math.ceil(config.epochs)
     plan = [b for _ in range(epochs_whole) for b in batches(examples, config.batch_size, rng)]
@@ -332,6 +286,8 @@ def train(
         "train_unsafe": sum(ex.unsafe for ex in train_examples),
         "train_responses": len(response_examples),
         "train_unsafe_responses": sum(bool(ex.unsafe) for ex in response_examples),
+        "train_anchor_prompts": len(anchors),
+        "train_anchor_prompts_unsafe": sum(s.unsafe >= 0.5 for s in anchor_scores),
         "steps": len(plan),
         "tokens_seen": tokens_seen,
         "final_loss_mean_last_50": sum(losses[-50:]) / max(1, len(losses[-50:])),

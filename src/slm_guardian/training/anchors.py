@@ -1,0 +1,72 @@
+"""Prompt-task anchors: the response rows' texts, read as prompts, keep the starting adapter's
+verdicts while the response task is trained on top of it.
+
+Every joint adapter so far flagged harmless text about groups about twice as often as the
+shipped prompt adapter: answers such as "I agree, but ..." in a rude dialogue are harmful *as
+answers in their context*, and the shared weights learned "rough, group-themed text is
+harmful" instead. An anchor is one of those queries or answers on its own, in the prompt
+task's format, labelled with the verdict (and top category) the starting adapter gives it at
+step 0, which is the shipped adapter exactly. The run then has to put the harm where the
+response task's labels put it, on the answer in its context, and not move the prompt task's
+decision on the same words (learning without forgetting, with the teacher's hard verdicts).
+Anchors are drawn from training rows only, so no evaluation text is read."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+import torch
+from tqdm import tqdm
+
+from slm_guardian.data.keys import dedup_key
+from slm_guardian.data.rows import ResponseExample
+from slm_guardian.model.format import Example, GuardFormat
+from slm_guardian.model.guard_model import GuardModel
+from slm_guardian.model.scores import Scores, batch_plan
+from slm_guardian.training.config import TrainConfig
+
+
+def anchor_texts(examples: Sequence[ResponseExample], count: int, seed: int) -> list[str]:
+    """`count` distinct texts (queries and answers of `examples`), drawn by `seed`."""
+    seen: dict[str, str] = {}
+    for ex in examples:
+        for text in (ex.query, ex.answer):
+            if text.strip():
+                seen.setdefault(dedup_key(text), text)
+    texts = [seen[key] for key in sorted(seen)]
+    return random.Random(seed).sample(texts, min(count, len(texts)))
+
+
+def anchor_examples(
+    model, fmt: GuardFormat, texts: Sequence[str], verdict_weight: float, category_weight: float, batch_size: int = 32
+) -> tuple[list[Example], list[Scores]]:
+    """Detection-only prompt examples of `texts`, each labelled with `model`'s own verdict on
+    the view training reads (`detection_ids`: the head and tail of a long text) and, when
+    harmful, its top category; returns them with the scores they were labelled from. Leaves
+    the model in eval mode; the caller puts it back in training mode."""
+    guard = GuardModel(model, fmt)
+    ids = [fmt.detection_ids(text) for text in texts]
+    scores: list[Scores] = [None] * len(ids)  # type: ignore[list-item]
+    plan = batch_plan([len(i) for i in ids], batch_size, max_tokens=batch_size * 160)
+    with torch.inference_mode():
+        for batch in tqdm(plan, desc="anchor verdicts", unit="batch", dynamic_ncols=True):
+            for index, score in zip(batch, guard.score_ids([ids[i] for i in batch])):
+                scores[index] = score
+    examples = []
+    for text, score in zip(texts, scores):
+        unsafe = score.unsafe >= 0.5
+        codes = [max(score.categories, key=score.categories.get)] if unsafe else []
+        examples.append(
+            fmt.training_example(text, unsafe, codes, detection_only=True, verdict_weight=verdict_weight, category_weight=category_weight)
+        )
+    return examples, scores
+
+
+def prompt_anchors(model, fmt: GuardFormat, config: TrainConfig, examples: Sequence[ResponseExample]) -> tuple[list[Example], list[Scores]]:
+    """The run's `config.anchor_prompts` anchors, labelled by `model` as it stands (at step 0,
+    the init adapter); none when the config asks for none."""
+    if not config.anchor_prompts:
+        return [], []
+    texts = anchor_texts(examples, config.anchor_prompts, config.seed)
+    return anchor_examples(model, fmt, texts, config.verdict_weight, config.category_weight)
