@@ -36,19 +36,28 @@ def test_fast_path_writes_a_safeguard_response_and_keeps_order(fast):
     assert batch == pytest.approx(single, abs=2e-3)
 
 
-def test_replies_decoded_in_one_batch_equal_replies_decoded_alone(fast):
+def test_replies_decoded_in_one_batch_say_what_replies_decoded_alone_say(fast):
+    from slm_guardian.evaluation.metrics import is_refusal, rationale_category
+    from slm_guardian.taxonomy import Taxonomy
+
+    taxonomy = Taxonomy.default()
     texts = [t for t, _ in HARMFUL[:3]]
     verdicts = fast.check_batch(texts, respond=False)
     assert all(v.flagged for v in verdicts)
     alone = [fast.with_response(v, t).response for v, t in zip(verdicts, texts)]
     together = [v.response for v in fast.with_responses(verdicts, texts)]
-    assert all(together) and len(together) == len(alone)
-    # int8 matmuls over a padded batch can flip a near-tied greedy token late in a reply (seen on
-    # some CPUs: the alternative closing sentence); the decline and its reason, which carry the
-    # query and its category, must be the same.
-    assert [_first_sentences(r) for r in together] == [_first_sentences(r) for r in alone]
-    # check_batch writes its replies the same batched way
-    assert [_first_sentences(v.response) for v in fast.check_batch(texts)] == [_first_sentences(r) for r in together]
+    batched = [v.response for v in fast.check_batch(texts)]  # check_batch writes them the same batched way
+    # int8 matmuls over a padded batch can flip a near-tied greedy token (measured here on the
+    # first word: "I won't be able to help you ..." for "I can't help with ..."), so the words may
+    # differ; what a reply carries may not: it declines, gives its category's reason and stays
+    # with its own query (a reply swapped between rows would name another query's subject).
+    for replies in (together, batched):
+        assert len(replies) == len(alone)
+        for i, (reply, solo) in enumerate(zip(replies, alone)):
+            assert reply and is_refusal(reply), reply
+            assert rationale_category(reply, taxonomy) == rationale_category(solo, taxonomy), (reply, solo)
+            overlaps = [len(_words(reply) & _words(text)) for text in texts]
+            assert overlaps[i] == max(overlaps) and overlaps[i] >= 2, (reply, texts[i])
 
 
 def test_unknown_backend_is_rejected():
@@ -58,5 +67,7 @@ def test_unknown_backend_is_rejected():
         Guardian.load(backend="tensorrt")
 
 
-def _first_sentences(reply: str, n: int = 2) -> str:
-    return " ".join(reply.split(". ")[:n])
+def _words(text: str) -> set[str]:
+    import re
+
+    return {w for w in re.findall(r"[a-z]{4,}", text.lower())} - {"with", "that", "this", "help", "into", "their", "could", "because"}

@@ -5,8 +5,9 @@ Every joint adapter so far flagged harmless text about groups about twice as oft
 shipped prompt adapter: answers such as "I agree, but ..." in a rude dialogue are harmful *as
 answers in their context*, and the shared weights learned "rough, group-themed text is
 harmful" instead. An anchor is one of those queries or answers on its own, in the prompt
-task's format, labelled with the verdict (and top category) the starting adapter gives it at
-step 0, which is the shipped adapter exactly. The run then has to put the harm where the
+task's format, labelled with the verdict (and top category) the model gives it at step 0,
+which is the init adapter exactly (a resumed run labels them again before loading its
+checkpoint, so it gets the same anchors). The run then has to put the harm where the
 response task's labels put it, on the answer in its context, and not move the prompt task's
 decision on the same words (learning without forgetting, with the teacher's hard verdicts).
 Anchors are drawn from training rows only, so no evaluation text is read."""
