@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from test_model_integration import BENIGN, HARMFUL
@@ -68,6 +70,4 @@ def test_unknown_backend_is_rejected():
 
 
 def _words(text: str) -> set[str]:
-    import re
-
     return {w for w in re.findall(r"[a-z]{4,}", text.lower())} - {"with", "that", "this", "help", "into", "their", "could", "because"}

@@ -44,7 +44,7 @@ def score_windows(fmt: GuardFormat, texts: Sequence[str], batch_size: int, score
     """Each text's scores from its worst window (highest unsafe score), windows batched by
     similar length (`batch_plan`; `max_tokens` None: rows only); `score_batch` scores one
     batch of detection ids."""
-    return _worst_of([fmt.detection_windows(text) for text in texts], batch_size, score_batch, max_tokens)
+    return score_views([fmt.detection_windows(text) for text in texts], batch_size, score_batch, max_tokens)
 
 
 def score_response_windows(
@@ -52,10 +52,12 @@ def score_response_windows(
 ) -> list[Scores]:
     """Each (query, answer) pair's scores: verdict and categories from the answer's worst
     window, the refusal score from its first (head-and-tail) view, where a refusal says so."""
-    return _worst_of([fmt.response_windows(query, answer) for query, answer in pairs], batch_size, score_batch, max_tokens, refusal_from_first=True)
+    return score_views([fmt.response_windows(query, answer) for query, answer in pairs], batch_size, score_batch, max_tokens, refusal_from_first=True)
 
 
-def _worst_of(views: list[list[list[int]]], batch_size: int, score_batch, max_tokens: int | None, refusal_from_first: bool = False) -> list[Scores]:
+def score_views(views: list[list[list[int]]], batch_size: int, score_batch, max_tokens: int | None, refusal_from_first: bool = False) -> list[Scores]:
+    """Each item's scores from its worst view (prepared ids; a one-view item: that view's),
+    every view of every item batched together by length (`batch_plan`)."""
     windows = [(index, ids) for index, group in enumerate(views) for ids in group]
     first = {}
     for position, (index, _) in enumerate(windows):

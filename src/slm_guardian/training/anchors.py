@@ -17,14 +17,13 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-import torch
 from tqdm import tqdm
 
 from slm_guardian.data.keys import dedup_key
 from slm_guardian.data.rows import ResponseExample
 from slm_guardian.model.format import Example, GuardFormat
 from slm_guardian.model.guard_model import GuardModel
-from slm_guardian.model.scores import Scores, batch_plan
+from slm_guardian.model.scores import Scores, score_views
 from slm_guardian.training.config import TrainConfig
 
 
@@ -47,13 +46,14 @@ def anchor_examples(
     harmful, its top category; returns them with the scores they were labelled from. Leaves
     the model in eval mode; the caller puts it back in training mode."""
     guard = GuardModel(model, fmt)
-    ids = [fmt.detection_ids(text) for text in texts]
-    scores: list[Scores] = [None] * len(ids)  # type: ignore[list-item]
-    plan = batch_plan([len(i) for i in ids], batch_size, max_tokens=batch_size * 160)
-    with torch.inference_mode():
-        for batch in tqdm(plan, desc="anchor verdicts", unit="batch", dynamic_ncols=True):
-            for index, score in zip(batch, guard.score_ids([ids[i] for i in batch])):
-                scores[index] = score
+    views = [[fmt.detection_ids(text)] for text in texts]
+    with tqdm(total=len(texts), desc="anchor verdicts", unit="text", dynamic_ncols=True) as progress:
+
+        def score_batch(batch: list[list[int]]) -> list[Scores]:
+            progress.update(len(batch))
+            return guard.score_ids(batch)
+
+        scores = score_views(views, batch_size, score_batch, max_tokens=batch_size * 160)
     examples = []
     for text, score in zip(texts, scores):
         unsafe = score.unsafe >= 0.5
