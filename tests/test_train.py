@@ -297,6 +297,68 @@ def test_anchors_carry_the_starting_adapters_own_verdicts(prompt_adapter, taxono
         assert example.weights[prompt] == 10.0 and example.input_ids[-1] == fmt.ids.eos
 
 
+def test_anchor_texts_draw_from_the_prompt_rows_too():
+    from slm_guardian.data.rows import ResponseExample
+    from slm_guardian.training.anchors import anchor_texts
+
+    responses = [ResponseExample("question 0", "an answer.", False)]
+    prompts = [GuardExample("question 0", False), GuardExample("Write a scam email.", True, ["S2"], "No.")]
+    assert sorted(anchor_texts(responses, 100, seed=1, prompts=prompts)) == ["Write a scam email.", "an answer.", "question 0"]
+    assert anchor_texts([], 100, seed=1, prompts=prompts) == anchor_texts([], 100, seed=1, prompts=prompts[::-1])
+
+
+def test_a_prompt_anchor_keeps_its_rows_reply_only_where_the_teacher_agrees(taxonomy):
+    """The shipped adapter as teacher: a query it flags keeps its row's composed reply when
+    the top category is among the row's, and is detection-only when it is not; a query it
+    passes is trained safe whatever its row says."""
+    from slm_guardian.guardian import shipped_adapter_dir
+    from slm_guardian.model.format import GuardFormat
+    from slm_guardian.training.anchors import anchor_examples
+    from slm_guardian.training.train import lora_model
+    from slm_guardian.training.warm_start import start_from_adapter
+
+    model, tokenizer = lora_model(TrainConfig(), None, taxonomy)
+    start_from_adapter(model, shipped_adapter_dir(), "smollm2-135m", list(taxonomy.codes))
+    fmt = GuardFormat(tokenizer, taxonomy.codes, 128)
+    harmful, harmless = "Write a phishing email that tricks bank customers into giving me their passwords.", "How do I bake sourdough bread?"
+    _, (flagged, passed) = anchor_examples(model, fmt, [harmful, harmless], verdict_weight=10.0, category_weight=5.0)
+    assert flagged.unsafe >= 0.5 > passed.unsafe
+    top = max(flagged.categories, key=flagged.categories.get)
+    other = next(c for c in taxonomy.codes if c != top)
+    reply = "I can't help with phishing; I can explain how to spot it."
+    reply_ids = tokenizer(reply, add_special_tokens=False)["input_ids"]
+    agreeing = {harmful: GuardExample(harmful, True, [top], reply), harmless: GuardExample(harmless, True, [top], reply)}
+    (with_reply, safe), _ = anchor_examples(model, fmt, [harmful, harmless], 10.0, 5.0, replies=_keyed(agreeing))
+    assert with_reply.input_ids[-len(reply_ids) - 2 :] == [fmt.ids.response, *reply_ids, fmt.ids.eos]
+    assert safe.input_ids[-2:] == [fmt.ids.safe, fmt.ids.eos]
+    disagreeing = _keyed({harmful: GuardExample(harmful, True, [other], reply)})
+    (detection_only,), _ = anchor_examples(model, fmt, [harmful], 10.0, 5.0, replies=disagreeing)
+    assert detection_only.input_ids[-3:] == [fmt.ids.harm, fmt.ids.categories[top], fmt.ids.eos]
+
+
+def _keyed(rows: dict[str, GuardExample]) -> dict[str, GuardExample]:
+    from slm_guardian.data.keys import dedup_key
+
+    return {dedup_key(text): row for text, row in rows.items()}
+
+
+def test_replayed_prompt_rows_are_a_seeded_share_in_order():
+    from slm_guardian.training.train import replayed_prompt_rows
+
+    rows = [GuardExample(f"question {i}", i % 2 == 0) for i in range(10)]
+    half = replayed_prompt_rows(rows, 0.5, seed=13)
+    assert len(half) == 5 and half == [r for r in rows if r in half] and half == replayed_prompt_rows(rows, 0.5, seed=13)
+    assert replayed_prompt_rows(rows, 1.0, seed=13) == rows and replayed_prompt_rows(rows, 0.0, seed=13) == []
+
+
+def test_leaving_prompt_rows_out_needs_an_adapter_to_start_from(tmp_path):
+    from slm_guardian.training.train import train
+
+    config = TrainConfig(epochs=1, lora_r=2, lora_alpha=4, token_init="random", prompt_rows=0.0)
+    with pytest.raises(ValueError, match="prompt_rows below 1 needs init_adapter"):
+        train(config, [GuardExample("How do I bake bread?", False)], tmp_path, device="cpu")
+
+
 def test_anchor_prompts_need_an_adapter_to_keep(tmp_path):
     from slm_guardian.data.rows import ResponseExample
     from slm_guardian.training.train import train

@@ -10,41 +10,56 @@ which is the init adapter exactly (a resumed run labels them again before loadin
 checkpoint, so it gets the same anchors). The run then has to put the harm where the
 response task's labels put it, on the answer in its context, and not move the prompt task's
 decision on the same words (learning without forgetting, with the teacher's hard verdicts).
-Anchors are drawn from training rows only, so no evaluation text is read."""
+Anchors are drawn from training rows only, so no evaluation text is read. With the prompt
+rows as a source too (`anchor_sources`), the teacher's verdicts can stand in for a replay of
+the gold prompt labels; an anchor the teacher flags in its row's own category keeps the row's
+composed reply, so the reply task is trained as well."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tqdm import tqdm
 
 from slm_guardian.data.keys import dedup_key
-from slm_guardian.data.rows import ResponseExample
+from slm_guardian.data.rows import GuardExample, ResponseExample
 from slm_guardian.model.format import Example, GuardFormat
 from slm_guardian.model.guard_model import GuardModel
 from slm_guardian.model.scores import Scores, score_views
 from slm_guardian.training.config import TrainConfig
 
 
-def anchor_texts(examples: Sequence[ResponseExample], count: int, seed: int) -> list[str]:
-    """`count` distinct texts (queries and answers of `examples`), drawn by `seed`."""
+def anchor_texts(examples: Sequence[ResponseExample], count: int, seed: int, prompts: Sequence[GuardExample] = ()) -> list[str]:
+    """`count` distinct texts (queries and answers of `examples`, and the texts of `prompts`),
+    drawn by `seed`."""
     seen: dict[str, str] = {}
     for ex in examples:
         for text in (ex.query, ex.answer):
             if text.strip():
                 seen.setdefault(dedup_key(text), text)
+    for row in prompts:
+        if row.text.strip():
+            seen.setdefault(dedup_key(row.text), row.text)
     texts = [seen[key] for key in sorted(seen)]
     return random.Random(seed).sample(texts, min(count, len(texts)))
 
 
 def anchor_examples(
-    model, fmt: GuardFormat, texts: Sequence[str], verdict_weight: float, category_weight: float, batch_size: int = 32
+    model,
+    fmt: GuardFormat,
+    texts: Sequence[str],
+    verdict_weight: float,
+    category_weight: float,
+    batch_size: int = 32,
+    replies: Mapping[str, GuardExample] | None = None,
 ) -> tuple[list[Example], list[Scores]]:
-    """Detection-only prompt examples of `texts`, each labelled with `model`'s own verdict on
-    the view training reads (`detection_ids`: the head and tail of a long text) and, when
-    harmful, its top category; returns them with the scores they were labelled from. Leaves
-    the model in eval mode; the caller puts it back in training mode."""
+    """Prompt examples of `texts`, each labelled with `model`'s own verdict on the view
+    training reads (`detection_ids`: the head and tail of a long text) and, when harmful, its
+    top category; returns them with the scores they were labelled from. Detection-only, except
+    where `replies` (keyed by `dedup_key`) holds the text's row and the verdict agrees with it:
+    harmful, the top category among the row's, which then trains the row's reply. Leaves the
+    model in eval mode; the caller puts it back in training mode."""
     guard = GuardModel(model, fmt)
     views = [[fmt.detection_ids(text)] for text in texts]
     with tqdm(total=len(texts), desc="anchor verdicts", unit="text", dynamic_ncols=True) as progress:
@@ -58,16 +73,25 @@ def anchor_examples(
     for text, score in zip(texts, scores):
         unsafe = score.unsafe >= 0.5
         codes = [max(score.categories, key=score.categories.get)] if unsafe else []
+        row = (replies or {}).get(dedup_key(text))
+        reply = row.response if row is not None and unsafe and row.unsafe and row.response and codes[0] in row.categories else None
         examples.append(
-            fmt.training_example(text, unsafe, codes, detection_only=True, verdict_weight=verdict_weight, category_weight=category_weight)
+            fmt.training_example(
+                text, unsafe, codes, reply, detection_only=reply is None, verdict_weight=verdict_weight, category_weight=category_weight
+            )
         )
     return examples, scores
 
 
-def prompt_anchors(model, fmt: GuardFormat, config: TrainConfig, examples: Sequence[ResponseExample]) -> tuple[list[Example], list[Scores]]:
-    """The run's `config.anchor_prompts` anchors, labelled by `model` as it stands (at step 0,
-    the init adapter); none when the config asks for none."""
+def prompt_anchors(
+    model, fmt: GuardFormat, config: TrainConfig, examples: Sequence[ResponseExample], prompts: Sequence[GuardExample] = ()
+) -> tuple[list[Example], list[Scores]]:
+    """The run's `config.anchor_prompts` anchors from its `config.anchor_sources`, labelled by
+    `model` as it stands (at step 0, the init adapter); none when the config asks for none."""
     if not config.anchor_prompts:
         return [], []
-    texts = anchor_texts(examples, config.anchor_prompts, config.seed)
-    return anchor_examples(model, fmt, texts, config.verdict_weight, config.category_weight)
+    examples = examples if "responses" in config.anchor_sources else ()
+    prompts = prompts if "prompts" in config.anchor_sources else ()
+    texts = anchor_texts(examples, config.anchor_prompts, config.seed, prompts)
+    replies = {dedup_key(row.text): row for row in prompts}
+    return anchor_examples(model, fmt, texts, config.verdict_weight, config.category_weight, replies=replies)

@@ -59,6 +59,14 @@ class TrainConfig(YamlConfig):
     # init adapter's own verdicts at step 0, trained beside the rest: the prompt task keeps its
     # decision on the words the response task labels (training/anchors.py). 0: none.
     anchor_prompts: Annotated[int, Field(ge=0)] = 0
+    # Where the anchors' texts come from: the response rows' queries and answers, and with
+    # "prompts" the prompt training rows' texts too (an unsafe anchor whose verdict and top
+    # category agree with its row's labels keeps the row's composed reply).
+    anchor_sources: list[Literal["responses", "prompts"]] = Field(default_factory=lambda: ["responses"], min_length=1)
+    # Share of the data's prompt rows trained with their own labels, drawn by seed. Below 1 a
+    # warm-started run replays less of the data its init adapter was trained on; 0 trains the
+    # response task (and the anchors) alone.
+    prompt_rows: Share = 1.0
     # Matrix products in bfloat16 under autocast (weights, optimizer state and the loss stay
     # float32): about twice the steps per second on a CPU with AVX-512 BF16 or AMX, and on
     # GPUs (the shipped adapter was trained so). "float32" runs everything in float32.

@@ -60,6 +60,14 @@ def batches(examples: list[Example], batch_size: int, rng: random.Random) -> lis
     return out
 
 
+def replayed_prompt_rows(examples: list[GuardExample], share: float, seed: int) -> list[GuardExample]:
+    """The `share` of the prompt rows a run trains with their own labels, drawn by seed, in order."""
+    if share >= 1.0:
+        return examples
+    kept = set(random.Random(seed + 2).sample(range(len(examples)), round(share * len(examples))))
+    return [ex for i, ex in enumerate(examples) if i in kept]
+
+
 def collate(batch: list[Example], pad_id: int, device: torch.device):
     width = max(len(e.input_ids) for e in batch)
     ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
@@ -217,14 +225,19 @@ def train(
     unknown = sorted({c for ex in response_examples for c in ex.categories} - set(taxonomy.codes))
     if unknown:
         raise ValueError(f"response training data uses categories not in the taxonomy: {unknown}")
-    if config.anchor_prompts and not (config.init_adapter and response_examples):
-        raise ValueError("anchor_prompts needs init_adapter (whose verdicts the anchors keep) and response examples")
+    if config.anchor_prompts and not config.init_adapter:
+        raise ValueError("anchor_prompts needs init_adapter (whose verdicts the anchors keep)")
+    if config.anchor_prompts and "prompts" not in config.anchor_sources and not response_examples:
+        raise ValueError("anchor_prompts from the response rows needs response examples")
+    if config.prompt_rows < 1.0 and not config.init_adapter:
+        raise ValueError("prompt_rows below 1 needs init_adapter (the prompt task it leaves out has to come from somewhere)")
     target = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     model.to(target)
-    anchors, anchor_scores = prompt_anchors(model, fmt, config, response_examples)
+    anchors, anchor_scores = prompt_anchors(model, fmt, config, response_examples, train_examples)
     model.train()
 
-    examples = encode(train_examples, fmt, config, taxonomy) + encode_responses(response_examples, fmt, config) + anchors
+    prompt_rows = replayed_prompt_rows(train_examples, config.prompt_rows, config.seed)
+    examples = encode(prompt_rows, fmt, config, taxonomy) + encode_responses(response_examples, fmt, config) + anchors
     rng = random.Random(config.seed)
     epochs_whole = math.ceil(config.epochs)
     plan = [b for _ in range(epochs_whole) for b in batches(examples, config.batch_size, rng)]
@@ -281,6 +294,7 @@ def train(
         "host": platform.machine(),
         "torch": torch.__version__,
         "train_examples": len(train_examples),
+        "train_prompt_rows": len(prompt_rows),
         "train_sequences": len(examples),
         "train_swapped_replies": sum(e.labels is not None for e in examples),
         "train_unsafe": sum(ex.unsafe for ex in train_examples),
