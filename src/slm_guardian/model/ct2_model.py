@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -89,23 +90,32 @@ def detector_rows(fmt: GuardFormat) -> list[int]:
 
 def convert(reference: GuardModel, target: Path) -> Path:
     """Write the merged model in CTranslate2 format (int8 weights) to `target` and its
-    detector to `target/detector` (float32) and `target/detector-int8`, atomically."""
+    detector to `target/detector` (float32) and `target/detector-int8`, atomically: each call
+    builds in its own staging folder and moves it into place whole, so processes that convert
+    the same adapter at once (two `guardian eval` runs, Ray actors) neither break each other's
+    work nor load a half-written one; the first to finish wins."""
     if _converted(target):
         return target
-    staging = target.with_name(target.name + ".staging")
-    shutil.rmtree(staging, ignore_errors=True)
-    merged = staging / "hf"
-    reference.model.save_pretrained(merged)
-    reference.fmt.tokenizer.save_pretrained(merged)
-    rows = detector_rows(reference.fmt)
-    TransformersConverter(str(merged)).convert(str(staging / "ct2"), quantization=QUANTIZATION, force=True)
-    DetectorConverter(str(merged), rows=rows).convert(str(staging / "ct2" / DETECTOR), force=True)
-    DetectorConverter(str(merged), rows=rows).convert(str(staging / "ct2" / DETECTOR_INT8), quantization=QUANTIZATION, force=True)
-    reference.fmt.tokenizer.save_pretrained(staging / "ct2" / "tokenizer")
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(target, ignore_errors=True)
-    (staging / "ct2").rename(target)
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=target.name + ".staging-", dir=target.parent))
+    try:
+        merged = staging / "hf"
+        reference.model.save_pretrained(merged)
+        reference.fmt.tokenizer.save_pretrained(merged)
+        rows = detector_rows(reference.fmt)
+        TransformersConverter(str(merged)).convert(str(staging / "ct2"), quantization=QUANTIZATION, force=True)
+        DetectorConverter(str(merged), rows=rows).convert(str(staging / "ct2" / DETECTOR), force=True)
+        DetectorConverter(str(merged), rows=rows).convert(str(staging / "ct2" / DETECTOR_INT8), quantization=QUANTIZATION, force=True)
+        reference.fmt.tokenizer.save_pretrained(staging / "ct2" / "tokenizer")
+        if not _converted(target):
+            shutil.rmtree(target, ignore_errors=True)  # an interrupted conversion's leftovers
+            try:
+                (staging / "ct2").rename(target)
+            except OSError:
+                if not _converted(target):  # lost the race to a whole conversion: keep that one
+                    raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return target
 
 

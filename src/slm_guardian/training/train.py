@@ -237,7 +237,8 @@ def train(
     model.train()
 
     prompt_rows = replayed_prompt_rows(train_examples, config.prompt_rows, config.seed)
-    examples = encode(prompt_rows, fmt, config, taxonomy) + encode_responses(response_examples, fmt, config) + anchors
+    prompt_encoded = encode(prompt_rows, fmt, config, taxonomy)
+    examples = prompt_encoded + encode_responses(response_examples, fmt, config) + anchors
     rng = random.Random(config.seed)
     epochs_whole = math.ceil(config.epochs)
     plan = [b for _ in range(epochs_whole) for b in batches(examples, config.batch_size, rng)]
@@ -296,12 +297,13 @@ def train(
         "train_examples": len(train_examples),
         "train_prompt_rows": len(prompt_rows),
         "train_sequences": len(examples),
-        "train_swapped_replies": sum(e.labels is not None for e in examples),
+        "train_swapped_replies": sum(e.labels is not None for e in prompt_encoded),
         "train_unsafe": sum(ex.unsafe for ex in train_examples),
         "train_responses": len(response_examples),
         "train_unsafe_responses": sum(bool(ex.unsafe) for ex in response_examples),
         "train_anchor_prompts": len(anchors),
         "train_anchor_prompts_unsafe": sum(s.unsafe >= 0.5 for s in anchor_scores),
+        "train_anchor_prompts_with_reply": sum(fmt.ids.response in a.input_ids for a in anchors),
         "steps": len(plan),
         "tokens_seen": tokens_seen,
         "final_loss_mean_last_50": sum(losses[-50:]) / max(1, len(losses[-50:])),
