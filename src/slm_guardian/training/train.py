@@ -64,6 +64,7 @@ def replayed_prompt_rows(examples: list[GuardExample], share: float, seed: int) 
     """The `share` of the prompt rows a run trains with their own labels, drawn by seed, in order."""
     if share >= 1.0:
         return examples
+    # seed + 2: a stream of its own, apart from the swapped replies' seed + 1 (examples.py)
     kept = set(random.Random(seed + 2).sample(range(len(examples)), round(share * len(examples))))
     return [ex for i, ex in enumerate(examples) if i in kept]
 
