@@ -72,42 +72,6 @@ def test_long_answers_are_judged_in_windows_that_keep_the_query(response_format)
         assert fmt.tokenizer.decode(window[1 : window.index(ids.answer)]).strip() == "Tell me about bread"
 
 
-def test_an_echo_reads_the_query_again_before_the_refusal_in_training_and_judging(response_format, taxonomy):
-    fmt = response_format
-    echoing = GuardFormat(fmt.tokenizer, taxonomy.codes, max_query_tokens=32, judges_responses=True, echo_query_tokens=4)
-    ids = echoing.ids
-    query, answer = "Tell me a joke about cats and dogs please", "Quantum computers use qubits."
-    echo = [ids.query, *echoing.encode_text(query, 4)]
-    assert len(echo) == 5 and fmt.tokenizer.decode(echo[1:]) != fmt.tokenizer.decode(echoing.encode_text(query))  # head and tail only
-    plain_ex = fmt.response_training_example(query, answer, False, refusal=True)
-    echo_ex = echoing.response_training_example(query, answer, False, refusal=True)
-    at = echo_ex.input_ids.index(ids.refusal)
-    assert echo_ex.input_ids[at - len(echo) : at] == echo
-    assert echo_ex.input_ids[: at - len(echo)] + echo_ex.input_ids[at:] == plain_ex.input_ids  # the echo is all that differs
-    assert echo_ex.targets[at + 1] == ids.declined and not any(echo_ex.weights[: at + 1])
-    for window in echoing.response_windows(query, "Bread is baked. " * 60):
-        assert window[-3 - len(echo) :] == [*echo, ids.refusal, ids.guard, ids.harm]  # scores keep their positions
-    assert fmt.response_windows(query, answer)[0][-4] != ids.query  # off by default
-    with pytest.raises(ValueError, match="judges_responses"):
-        GuardFormat(fmt.tokenizer, taxonomy.codes, echo_query_tokens=4)
-
-
-def test_the_echo_is_a_response_task_setting_kept_with_the_adapter(tmp_path):
-    from slm_guardian.errors import ConfigError
-    from slm_guardian.model.loading import FormatSpec
-    from slm_guardian.training.config import TrainConfig
-
-    assert TrainConfig().echo_query_tokens == 0
-    path = tmp_path / "train.yaml"
-    path.write_text("echo_query_tokens: 32\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="needs judge_responses"):
-        TrainConfig.from_yaml(path)
-    FormatSpec("smollm2-135m", ("S1",), 128, True, 32).save(tmp_path)
-    assert FormatSpec.read(tmp_path).echo_query_tokens == 32
-    (tmp_path / "guard_format.json").write_text(json.dumps({"base_model": "smollm2-135m", "codes": ["S1"], "max_query_tokens": 128}), encoding="utf-8")
-    assert FormatSpec.read(tmp_path).echo_query_tokens == 0  # adapters saved before the setting
-
-
 def test_the_worst_window_decides_and_the_first_gives_the_refusal(response_format):
     from slm_guardian.model.scores import Scores, score_response_windows
 

@@ -18,15 +18,6 @@ input after <|refusal|> is always <|guard|> (training puts the refusal target in
 the verdict never depends on a refusal token the model would have had to decode: refusal,
 verdict and categories come from one forward pass over `... <|refusal|> <|guard|> <|harm|>`.
 Nothing is decoded to judge a response.
-
-With `echo_query_tokens` (an adapter's format setting, 0 by default) the query's head and tail
-are read again between the answer and <|refusal|>:
-
-    <|query|> query <|answer|> answer <|query|> query <|refusal|> <|guard|> ...
-
-A causal model reads the answer knowing the query, but nothing it reads after the answer looks
-back at the query; the echo does, so "is this answer about what was asked" (an answer to
-another question is a refusal in PyRIT's labels) is computed where the refusal is read.
 """
 
 from __future__ import annotations
@@ -90,14 +81,11 @@ class Example:
 class GuardFormat:
     """Builds token sequences for detection, forced safeguards and training."""
 
-    def __init__(self, tokenizer, codes: Sequence[str], max_query_tokens: int = 128, judges_responses: bool = False, echo_query_tokens: int = 0) -> None:
-        if echo_query_tokens < 0 or (echo_query_tokens and not judges_responses):
-            raise ValueError("echo_query_tokens must be 0, or positive with judges_responses")
+    def __init__(self, tokenizer, codes: Sequence[str], max_query_tokens: int = 128, judges_responses: bool = False) -> None:
         self.tokenizer = tokenizer
         self.codes = tuple(codes)
         self.max_query_tokens = max_query_tokens
         self.judges_responses = judges_responses
-        self.echo_query_tokens = echo_query_tokens
         vocab = tokenizer.get_vocab()
         missing = [t for t in self.special_tokens(self.codes, judges_responses) if t not in vocab]
         if missing:
@@ -187,12 +175,7 @@ class GuardFormat:
         self._require_response_task()
         context = self.encode_text(query, ANSWER_CONTEXT_TOKENS)
         ids = self.ids
-        echo = self._echo(query)
-        return [[ids.query, *context, ids.answer, *part, *echo, ids.refusal, ids.guard, ids.harm] for part in self._views(answer, self.max_query_tokens)]
-
-    def _echo(self, query: str) -> list[int]:
-        """The query read again after the answer (`echo_query_tokens`; none when 0)."""
-        return [self.ids.query, *self.encode_text(query, self.echo_query_tokens)] if self.echo_query_tokens else []
+        return [[ids.query, *context, ids.answer, *part, ids.refusal, ids.guard, ids.harm] for part in self._views(answer, self.max_query_tokens)]
 
     def _require_response_task(self) -> None:
         if not self.judges_responses:
@@ -267,7 +250,7 @@ class GuardFormat:
         if unsafe is None and refusal is None:
             raise ValueError("a response example needs a harm label, a refusal label or both")
         ids = self.ids
-        prompt = [ids.query, *self.encode_text(query, ANSWER_CONTEXT_TOKENS), ids.answer, *self.encode_text(answer), *self._echo(query), ids.refusal]
+        prompt = [ids.query, *self.encode_text(query, ANSWER_CONTEXT_TOKENS), ids.answer, *self.encode_text(answer), ids.refusal]
         verdict = [ids.harm, *(ids.categories[c] for c in codes)] if unsafe else [ids.safe]
         inputs = prompt + [ids.guard] + verdict + [ids.eos]
         labels = list(inputs)

@@ -24,7 +24,6 @@ class FormatSpec:
     codes: tuple[str, ...]
     max_query_tokens: int
     judges_responses: bool = False
-    echo_query_tokens: int = 0
 
     def save(self, directory: Path) -> None:
         (directory / FORMAT_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
@@ -32,12 +31,10 @@ class FormatSpec:
     @classmethod
     def read(cls, directory: Path) -> FormatSpec:
         raw = json.loads((directory / FORMAT_FILE).read_text("utf-8"))
-        return cls(
-            raw["base_model"], tuple(raw["codes"]), int(raw["max_query_tokens"]), bool(raw.get("judges_responses", False)), int(raw.get("echo_query_tokens", 0))
-        )
+        return cls(raw["base_model"], tuple(raw["codes"]), int(raw["max_query_tokens"]), bool(raw.get("judges_responses", False)))
 
     def format(self, tokenizer) -> GuardFormat:
-        return GuardFormat(tokenizer, self.codes, self.max_query_tokens, self.judges_responses, self.echo_query_tokens)
+        return GuardFormat(tokenizer, self.codes, self.max_query_tokens, self.judges_responses)
 
 
 def quiet_transformers() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from slm_guardian.config_file import YamlConfig
 
@@ -49,9 +49,6 @@ class TrainConfig(YamlConfig):
     # refusal), trained jointly from the data folder's response_train.jsonl.
     judge_responses: bool = False
     refusal_weight: Positive = 5.0  # loss weight of the refusal token of a judged response
-    # Query tokens read again between a judged answer and its refusal token (model/format.py),
-    # so the refusal position can compare the answer with what was asked. 0: no echo.
-    echo_query_tokens: Annotated[int, Field(ge=0)] = 0
     # Multiplies every loss weight of a judged response (verdict, categories, refusal), so the
     # answer task can pull less on the prompt task's decision boundary than a prompt row does.
     response_weight: Positive = 1.0
@@ -75,9 +72,3 @@ class TrainConfig(YamlConfig):
     # GPUs (the shipped adapter was trained so). "float32" runs everything in float32.
     precision: Literal["float32", "bfloat16"] = "bfloat16"
     data: dict = Field(default_factory=dict)  # passed to DataConfig when the data is built
-
-    @model_validator(mode="after")
-    def _echo_needs_the_response_task(self) -> TrainConfig:
-        if self.echo_query_tokens and not self.judge_responses:
-            raise ValueError("echo_query_tokens is a setting of the response task: it needs judge_responses: true")
-        return self

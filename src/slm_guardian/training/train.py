@@ -165,7 +165,7 @@ def _save_adapter(model, out_dir: Path, config: TrainConfig, base_name: str | No
     # trainable-token deltas already hold: saving it whole would add ~100 MB.
     model.save_pretrained(out_dir, save_embedding_layers=False)
     _store_half_precision(out_dir / "adapter_model.safetensors")
-    FormatSpec(base_name, taxonomy.codes, config.max_query_tokens, config.judge_responses, config.echo_query_tokens).save(out_dir)
+    FormatSpec(base_name, taxonomy.codes, config.max_query_tokens, config.judge_responses).save(out_dir)
     if config.taxonomy:
         shutil.copy(config.taxonomy, out_dir / "taxonomy.yaml")
 
@@ -217,7 +217,7 @@ def train(
     model, tokenizer = lora_model(config, base_name, taxonomy)
     if config.init_adapter:
         start_from_adapter(model, config.init_adapter, base_name, list(taxonomy.codes))
-    fmt = GuardFormat(tokenizer, taxonomy.codes, config.max_query_tokens, config.judge_responses, config.echo_query_tokens)
+    fmt = GuardFormat(tokenizer, taxonomy.codes, config.max_query_tokens, config.judge_responses)
     response_examples = list(response_examples or [])
     if response_examples and not config.judge_responses:
         raise ValueError("response examples need judge_responses: true in the training config")
