@@ -17,7 +17,6 @@ compute PMI (it costs a second forward pass per answer).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from pathlib import Path
 
@@ -27,24 +26,26 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from tqdm import tqdm
 
+from slm_guardian.data.response_build import read_response_examples
+from slm_guardian.data.rows import ResponseExample
 from slm_guardian.model.format import ANSWER_CONTEXT_TOKENS
 from slm_guardian.model.loading import load_guard_model
 
 ANSWER_TOKENS = 96
 
 
-def labelled_rows(path: Path, per_source: int | None, seed: int) -> list[dict]:
-    rows = [r for r in map(json.loads, path.read_text("utf-8").splitlines()) if r.get("refusal") is not None]
+def labelled_rows(path: Path, per_source: int | None, seed: int) -> list[ResponseExample]:
+    rows = [r for r in read_response_examples(path) if r.refusal is not None]
     if per_source is None:
         return rows
     rng, by_source = random.Random(seed), {}
     for row in rows:
-        by_source.setdefault(row["source"], []).append(row)
+        by_source.setdefault(row.source, []).append(row)
     return [r for _, group in sorted(by_source.items()) for r in rng.sample(group, min(per_source, len(group)))]
 
 
 @torch.inference_mode()
-def features(guard, rows: list[dict], desc: str) -> np.ndarray:
+def features(guard, rows: list[ResponseExample], desc: str) -> np.ndarray:
     """[logit(refusal score), query PMI on the answer] per row."""
     fmt, ids = guard.fmt, guard.fmt.ids
 
@@ -53,12 +54,12 @@ def features(guard, rows: list[dict], desc: str) -> np.ndarray:
         logits = guard.model(input_ids=x).logits[0].float().log_softmax(-1)
         return logits[len(prefix) - 1 : -1].gather(1, x[0, len(prefix) :, None]).squeeze(1)
 
-    refusal = np.array([s.refusal for s in guard.score_responses([(r["query"], r["answer"]) for r in rows])])
+    refusal = np.array([s.refusal for s in guard.score_responses([(r.query, r.answer) for r in rows])])
     refusal = np.clip(refusal, 1e-4, 1 - 1e-4)
     pmi = []
     for row in tqdm(rows, desc=desc, unit="row"):
-        answer = fmt.encode_text(row["answer"], ANSWER_TOKENS)
-        with_query = log_probs([ids.query, *fmt.encode_text(row["query"], ANSWER_CONTEXT_TOKENS), ids.answer], answer)
+        answer = fmt.encode_text(row.answer, ANSWER_TOKENS)
+        with_query = log_probs([ids.query, *fmt.encode_text(row.query, ANSWER_CONTEXT_TOKENS), ids.answer], answer)
         pmi.append(float((with_query - log_probs([ids.query, ids.answer], answer)).mean()))
     return np.stack([np.log(refusal / (1 - refusal)), np.array(pmi)], axis=1)
 
@@ -76,8 +77,8 @@ def main() -> None:
     train = labelled_rows(args.data / "response_train.jsonl", args.per_source, args.seed)
     dev = labelled_rows(args.data / "refusal_pyrit.jsonl", None, args.seed)
     x_train, x_dev = features(guard, train, "training rows"), features(guard, dev, "dev rows")
-    y_train = np.array([bool(r["refusal"]) for r in train])
-    y_dev = np.array([bool(r["refusal"]) for r in dev])
+    y_train = np.array([bool(r.refusal) for r in train])
+    y_dev = np.array([bool(r.refusal) for r in dev])
     print(f"{len(train)} training rows, {len(dev)} dev rows ({int(y_dev.sum())} refusals)\n")
     print("| features | dev agreement at 0.5 | dev ROC AUC |\n|---|---|---|")
     print(f"| refusal token, as trained | {((x_dev[:, 0] >= 0) == y_dev).mean():.3f} | {roc_auc_score(y_dev, x_dev[:, 0]):.3f} |")
