@@ -198,3 +198,16 @@ def test_a_missing_extra_is_named(tmp_path):
     code = "import sys; sys.modules['fastapi'] = None; from slm_guardian.cli import main; sys.argv = ['guardian', 'serve']; main()"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert_clean_failure(result, "needs the [serve] extra (fastapi is not installed): pip install 'slm-guardian[serve]'")
+
+
+def test_data_answers_writes_the_base_models_greedy_answers(tmp_path, shared_data):
+    out = tmp_path / "answers.jsonl"
+    args = ("data", "answers", "--source", str(shared_data), "--count", "3", "--max-tokens", "24", "--out", str(out))
+    result = run(*args)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 3 and all(r["instruction"].strip() for r in rows)
+    assert sum(bool(r["answer"].strip()) for r in rows) >= 2
+    first = out.read_text()
+    assert run(*args).returncode == 0 and out.read_text() == first  # greedy: the same file again
+    assert_clean_failure(run("data", "answers", "--source", str(tmp_path), "--out", str(out)), "--source")

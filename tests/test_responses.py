@@ -104,6 +104,8 @@ def test_response_build_keeps_dev_out_of_training(built, taxonomy):
         assert bool(row.categories) == bool(row.unsafe)
         assert row.query.strip() and row.answer.strip()
     assert responses.dropped["empty_turn"] >= 1  # DiaSafety holds turns with no response
+    prompt_dev = {dedup_key(r.text) for rows in (result.dev, result.jbb, *result.suites.values()) for r in rows}
+    assert not train_queries & prompt_dev  # a response row trains on its query's text
     assert (folder / "response_train.jsonl").is_file()
     stats = (folder / "stats.json").read_text()
     assert "response_train" in stats and "response_diasafety" in stats
@@ -235,3 +237,57 @@ def test_excluded_response_kinds_leave_the_rest_of_the_build_as_it_was(shared_da
         build_responses(shared_data, taxonomy, DataConfig(response_exclude=["diasafety:Biased opinion"]), prompt_train, no_copies)
     with pytest.raises(ValueError):
         DataConfig(response_exclude=["Biased Opinion"])  # not source:label
+
+
+def test_generated_answers_pair_each_answer_with_its_own_and_another_instruction(shared_data, taxonomy, built, tmp_path):
+    from collections import Counter
+
+    from slm_guardian.data.answer_generation import GeneratedAnswer, write_answers
+    from slm_guardian.data.config import DataConfig
+    from slm_guardian.data.response_build import build_responses
+
+    result = built[0]
+    held = result.dev[0].text  # a prompt-dev text answered by the base model is still never trained on
+    answers = [GeneratedAnswer(f"Name a fruit that is {c}.", f"A {c} fruit: the {f}.") for c, f in (("red", "cherry"), ("yellow", "banana"), ("green", "lime"), ("orange", "orange"))]
+    path = tmp_path / "answers.jsonl"
+    write_answers(path, [*answers, GeneratedAnswer(held, "An answer.")])
+    def no_copies(texts):
+        return [False] * len(texts)
+    caps = {**DataConfig().response_caps, "generated_answers": 10, "generated_off_topic": 8}
+    prompt_dev = frozenset(dedup_key(r.text) for rows in (result.dev, result.jbb, *result.suites.values()) for r in rows)
+    whole = build_responses(shared_data, taxonomy, DataConfig(), result.train, no_copies, prompt_dev)
+    more = build_responses(shared_data, taxonomy, DataConfig(generated_answers=str(path), response_caps=caps), result.train, no_copies, prompt_dev)
+
+    def key(r):
+        return (r.query, r.answer, r.source)
+    own = [r for r in more.train if r.source == "generated_answers"]
+    other = [r for r in more.train if r.source == "generated_off_topic"]
+    assert sorted(map(key, own)) == sorted((a.instruction, a.answer, "generated_answers") for a in answers)
+    assert all(r.refusal is False and r.unsafe is False for r in own)
+    assert 1 <= len(other) <= 8 and all(r.refusal is True and r.unsafe is False for r in other)
+    answer_of = {a.instruction: a.answer for a in answers}
+    assert all(answer_of[r.query] != r.answer for r in other)
+    assert held not in {r.query for r in more.train}
+    assert more.dropped["prompt_dev_query"] > whole.dropped["prompt_dev_query"]
+    # Naming the file adds rows and leaves the rest of the build as it was.
+    rest = Counter(key(r) for r in more.train if not r.source.startswith("generated_"))
+    assert rest == Counter(key(r) for r in whole.train)
+    assert more.suites == whole.suites
+
+
+def test_generated_answers_file_errors_are_clear(tmp_path, shared_data):
+    from slm_guardian.data.answer_generation import harmless_instructions, read_answers
+    from slm_guardian.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="guardian data answers"):
+        read_answers(tmp_path / "missing.jsonl")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"instruction": "q", "answer": "a"}\n{"question": "q"}\n')
+    with pytest.raises(InvalidInput, match="bad.jsonl:2"):
+        read_answers(bad)
+    with pytest.raises(InvalidInput, match="--source"):
+        harmless_instructions(tmp_path, 3, 13)
+    drawn = harmless_instructions(shared_data, 5, 13)
+    assert drawn == harmless_instructions(shared_data, 5, 13) and len(set(drawn)) == 5
+    with pytest.raises(InvalidInput, match="distinct instructions"):
+        harmless_instructions(shared_data, 10**6, 13)

@@ -103,7 +103,8 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     rng.shuffle(train)
     train = vary_punctuation(train, config.punctuation_flip, config.seed)
     jbb = [_to_example(r, taxonomy, config.seed) for r in jbb_rows]
-    responses = build_responses(root, taxonomy, config, train, guard.restates)
+    prompt_dev_keys = frozenset(dedup_key(r.text) for rows in (dev, jbb, *suites.values()) for r in rows)
+    responses = build_responses(root, taxonomy, config, train, guard.restates, prompt_dev_keys)
     return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped, labelled_by=labelled_by, suites=suites, responses=responses)
 
 

@@ -51,10 +51,11 @@ class ResponseBuild:
         return {"response_train": table(self.train), **{name: table(rows) for name, rows in self.suites.items()}, "response_dropped": dict(self.dropped)}
 
 
-def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_train: list[GuardExample], is_jbb_copy) -> ResponseBuild:
+def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_train: list[GuardExample], is_jbb_copy, prompt_dev_keys: frozenset[str] = frozenset()) -> ResponseBuild:
     """`prompt_train`: the prompt task's training rows, whose composed safeguard replies are
     safe, declining answers to harmful queries. `is_jbb_copy(texts) -> list[bool]` marks the
-    queries that restate a JBB behaviour (kept out of training, as in the prompt task)."""
+    queries that restate a JBB behaviour (kept out of training, as in the prompt task).
+    `prompt_dev_keys`: the dedup keys of the prompt task's dev texts, never trained on here."""
     root = Path(root)
     dropped: Counter = Counter()
     suites: dict[str, list[rs.ResponseRow]] = {name: [] for name in RESPONSE_SUITES}
@@ -84,12 +85,22 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
         cap = caps.get(name)
         pool.extend(rows if cap is None or len(rows) <= cap else rng.sample(rows, cap))
     pool.extend(rs.off_topic_answers(sources["alpaca_outputs"] + sources["coconot_pref"], caps.get("off_topic_answers", 0), rng))
+    if config.generated_answers:
+        # Drawn after every other source, so that naming the file leaves the rest of the build as it was.
+        generated = list(rs.generated_answers(Path(config.generated_answers)))
+        cap = caps.get("generated_answers")
+        pool.extend(generated if cap is None or len(generated) <= cap else rng.sample(generated, cap))
+        pool.extend(rs.off_topic_answers(generated, caps.get("generated_off_topic", 0), rng, "generated_off_topic"))
 
     pool = _complete(pool, dropped)
     dev_queries = {dedup_key(r.query) for rows in suites.values() for r in rows}
     dev_groups = {r.group for rows in suites.values() for r in rows}
     outside_dev = [r for r in pool if dedup_key(r.query) not in dev_queries and r.group not in dev_groups]
     dropped["dev_query"] = len(pool) - len(outside_dev)
+    # The prompt task's dev texts stay out too: a response row trains on its query's text.
+    outside_prompt_dev = [r for r in outside_dev if dedup_key(r.query) not in prompt_dev_keys]
+    dropped["prompt_dev_query"] = len(outside_dev) - len(outside_prompt_dev)
+    outside_dev = outside_prompt_dev
     train = _unique(outside_dev, dropped, "duplicate")
     copies = is_jbb_copy([r.query for r in train])
     dropped["jbb_copy"] = int(sum(copies))

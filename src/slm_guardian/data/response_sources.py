@@ -15,6 +15,9 @@ declines. Each maps its labels into the taxonomy here; `docs/evaluation.md` docu
   is a safe, non-refusing answer to them.
 - Alpaca seed tasks: safe answers to harmless instructions (they do not decline).
 - The adversarial-training safe responses: refusals of harmful behaviours (safe, declining).
+- Generated answers (`data/answer_generation.py`, when the data config names the file): the
+  base instruct model's answers to Alpaca training instructions, safe and answering; they give
+  the off-topic pairs thousands of varied answers, each also seen with its own question.
 - Off-topic answers: a harmless training query paired with the answer to another one. PyRIT's
   human refusal labels count an answer that does something other than what was asked as a
   refusal (it does not fulfil the request), and so does `refusal` here; the other sources hold
@@ -32,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from slm_guardian.data.answer_generation import read_answers
 from slm_guardian.data.keys import dedup_key
 from slm_guardian.data.sources import _csv_rows, _json, _need
 from slm_guardian.taxonomy import Taxonomy
@@ -189,7 +193,12 @@ def adv_training_refusals(root: Path) -> Iterator[ResponseRow]:
                 yield ResponseRow(row["Behavior"], row["Safe_Response"], False, (), True, "adv_refusals", _group("adv", row["Behavior"]))
 
 
-def off_topic_answers(rows: list[ResponseRow], count: int, rng: random.Random) -> list[ResponseRow]:
+def generated_answers(path: Path) -> Iterator[ResponseRow]:
+    for row in read_answers(path):
+        yield ResponseRow(row.instruction, row.answer, False, (), False, "generated_answers", _group("alpaca", row.instruction))
+
+
+def off_topic_answers(rows: list[ResponseRow], count: int, rng: random.Random, source: str = "off_topic_answers") -> list[ResponseRow]:
     """`count` harmless queries of `rows`, each paired with the answer to a query of another
     group: safe, declining (the request is not fulfilled). The query keeps its own group, so
     the pair falls on the same side of a split as its query. A `count` above the answering
@@ -207,5 +216,5 @@ def off_topic_answers(rows: list[ResponseRow], count: int, rng: random.Random) -
         other = rng.choice(answering)
         while other.group == row.group:
             other = rng.choice(answering)
-        out.append(ResponseRow(row.query, other.answer, False, (), True, "off_topic_answers", row.group, "off_topic"))
+        out.append(ResponseRow(row.query, other.answer, False, (), True, source, row.group, "off_topic"))
     return out

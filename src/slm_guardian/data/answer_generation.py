@@ -1,0 +1,117 @@
+"""Answers to harmless instructions, written by the base instruct model, for the response
+task's relevance pairs (`guardian data answers`).
+
+A refusal label holds when the answer does not fulfil the request, and PyRIT's human labels
+count an answer to another question as one. Teaching that takes many varied answers, each seen
+with its own question (answered) and with another (not fulfilled); `../shared/data` holds a few
+hundred answering rows. The base model (greedy, CTranslate2 int8, no adapter) answers a seeded
+draw of the refusal-direction Alpaca *training* instructions: the answers are on topic if often
+weak, which is what a relevance pair needs. Greedy decoding makes the file a function of the
+base model, the seed and the count.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from slm_guardian.errors import InvalidInput
+
+INSTRUCTIONS = "refusal_direction/splits/harmless_train.json"
+
+
+@dataclass(frozen=True)
+class GeneratedAnswer:
+    instruction: str
+    answer: str
+
+
+def harmless_instructions(root: Path, count: int, seed: int) -> list[str]:
+    """`count` distinct instructions drawn by `seed` from the Alpaca training split."""
+    path = Path(root) / INSTRUCTIONS
+    if not path.is_file():
+        raise InvalidInput(f"{path} not found: --source must be the public data folder (../shared/data)")
+    texts = sorted({row["instruction"].strip() for row in json.loads(path.read_text("utf-8")) if row.get("instruction", "").strip()})
+    if count > len(texts):
+        raise InvalidInput(f"--count {count}: {path} holds {len(texts)} distinct instructions")
+    return random.Random(seed).sample(texts, count)
+
+
+def generate_answers(
+    instructions: list[str],
+    work_dir: Path,
+    base_model: str | None = None,
+    max_tokens: int = 160,
+    batch_size: int = 32,
+    on_batch: Callable[[int], None] | None = None,
+) -> list[GeneratedAnswer]:
+    """The base model's greedy answer to each instruction, in order. The int8 conversion of the
+    base model is kept in `work_dir` (a few seconds to make). `on_batch(n)` is called after
+    each batch of `n` answers (a progress bar)."""
+    import ctranslate2
+    from ctranslate2.converters import TransformersConverter
+    from transformers import AutoTokenizer
+
+    from slm_guardian.model.base import resolve_base
+
+    source = resolve_base(base_model)
+    converted = Path(work_dir) / "ct2-base"
+    if not (converted / "model.bin").is_file():
+        TransformersConverter(str(source)).convert(str(converted), quantization="int8", force=True)
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    generator = ctranslate2.Generator(str(converted), device="cpu", inter_threads=1)
+    prompts = [
+        tokenizer.convert_ids_to_tokens(
+            tokenizer(tokenizer.apply_chat_template([{"role": "user", "content": text}], add_generation_prompt=True, tokenize=False), add_special_tokens=False).input_ids
+        )
+        for text in instructions
+    ]
+    # Batches of similar prompt length waste less on padding; answers go back in input order.
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    answers: dict[int, str] = {}
+    for start in range(0, len(order), batch_size):
+        ids = order[start : start + batch_size]
+        results = generator.generate_batch(
+            [prompts[i] for i in ids],
+            max_length=max_tokens,
+            sampling_topk=1,
+            repetition_penalty=1.1,
+            no_repeat_ngram_size=4,
+            include_prompt_in_result=False,
+            end_token=tokenizer.eos_token,
+        )
+        for i, result in zip(ids, results):
+            answers[i] = tokenizer.decode(result.sequences_ids[0], skip_special_tokens=True).strip()
+        if on_batch:
+            on_batch(len(ids))
+    return [GeneratedAnswer(text, answers[i]) for i, text in enumerate(instructions)]
+
+
+def write_answers(path: Path, answers: list[GeneratedAnswer]) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text("".join(json.dumps(asdict(a), ensure_ascii=False) + "\n" for a in answers), "utf-8")
+    tmp.replace(path)
+
+
+def read_answers(path: Path) -> list[GeneratedAnswer]:
+    """The answers `guardian data answers` wrote; an empty answer is skipped (nothing to pair)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput(f"generated answers {path} not found: make them with `guardian data answers --out {path}`")
+    out = []
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            answer = GeneratedAnswer(str(row["instruction"]), str(row["answer"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidInput(f"{path}:{n}: not a generated answer row ({exc})") from exc
+        if answer.instruction.strip() and answer.answer.strip():
+            out.append(answer)
+    return out
