@@ -20,7 +20,7 @@ from slm_guardian.verdict import CategoryScore, Verdict
 
 SHIPPED_ADAPTER = "smollm2-135m-guardian"
 # The guards by name (`Guardian.load(model=...)`, `--model`); the English guard is the default.
-SHIPPED_MODELS = {"english": SHIPPED_ADAPTER, "multilingual": "gemma3-270m-guardian"}
+SHIPPED_MODELS = {"english": SHIPPED_ADAPTER, "multilingual": "qwen2.5-coder-0.5b-multilingual"}
 MAX_INPUT_CHARS = 100_000
 
 Message = Mapping[str, str]
