@@ -68,7 +68,7 @@ def data_build(
 def data_answers(
     source: Path = typer.Option(Path("../shared/data"), "--source", help="Folder of the public datasets (../shared/data)."),
     out_file: Path = typer.Option(Path("build/answers/answers.jsonl"), "--out", help="JSONL of {instruction, answer} rows; the data build reads it when the data config names it (generated_answers)."),
-    count: int = typer.Option(4000, "--count", min=1, help="How many Alpaca training instructions to answer (about 20 min for 4,000 on 2 CPU cores)."),
+    count: int = typer.Option(4000, "--count", min=1, help="How many Alpaca training instructions to answer (about 13 min for 2,000 on 2 CPU cores)."),
     seed: int = typer.Option(13, "--seed", help="Which instructions are drawn (decoding is greedy)."),
     max_tokens: int = typer.Option(160, "--max-tokens", min=8, help="Longest answer, in tokens."),
     base_model: Optional[str] = typer.Option(None, "--base-model", help="Base model that answers (default: smollm2-135m, the guard's base)."),

@@ -34,11 +34,12 @@ class DataConfig(YamlConfig):
     response_dev_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.4
     # Response-task training rows left out, as "source:label" (a DiaSafety category, say);
     # applied after sampling, so the rest of the build is the same rows in the same order.
+    response_exclude: list[Annotated[str, Field(pattern=r"^[a-z_]+:.+$")]] = Field(default_factory=list)
     # JSONL of the base model's answers to harmless instructions (`guardian data answers`):
     # capped by response_caps' generated_answers (each with its own instruction: answered) and
     # generated_off_topic (an instruction with another one's answer: a refusal). None: not used.
+    # A path relative to the working directory, as the commands' own paths are.
     generated_answers: str | None = None
-    response_exclude: list[Annotated[str, Field(pattern=r"^[a-z_]+:.+$")]] = Field(default_factory=list)
     # Languages besides English whose composed requests and localized replies join the build
     # (data/korean_families.py, data/language_families.py); none for the English guard.
     languages: list[Literal["ko", "zh", "es", "fr", "de", "ar", "ja"]] = Field(default_factory=list)
