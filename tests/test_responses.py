@@ -104,8 +104,9 @@ def test_response_build_keeps_dev_out_of_training(built, taxonomy):
         assert bool(row.categories) == bool(row.unsafe)
         assert row.query.strip() and row.answer.strip()
     assert responses.dropped["empty_turn"] >= 1  # DiaSafety holds turns with no response
-    prompt_dev = {dedup_key(r.text) for rows in (result.dev, result.jbb, *result.suites.values()) for r in rows}
-    assert not train_queries & prompt_dev  # a response row trains on its query's text
+    from slm_guardian.data.build import dev_text_keys
+
+    assert not train_queries & dev_text_keys(result.dev, result.jbb, *result.suites.values())  # a response row trains on its query's text
     assert (folder / "response_train.jsonl").is_file()
     stats = (folder / "stats.json").read_text()
     assert "response_train" in stats and "response_diasafety" in stats
@@ -243,6 +244,7 @@ def test_generated_answers_pair_each_answer_with_its_own_and_another_instruction
     from collections import Counter
 
     from slm_guardian.data.answer_generation import GeneratedAnswer, write_answers
+    from slm_guardian.data.build import dev_text_keys
     from slm_guardian.data.config import DataConfig
     from slm_guardian.data.response_build import build_responses
 
@@ -254,7 +256,7 @@ def test_generated_answers_pair_each_answer_with_its_own_and_another_instruction
     def no_copies(texts):
         return [False] * len(texts)
     caps = {**DataConfig().response_caps, "generated_answers": 10, "generated_off_topic": 8}
-    prompt_dev = frozenset(dedup_key(r.text) for rows in (result.dev, result.jbb, *result.suites.values()) for r in rows)
+    prompt_dev = dev_text_keys(result.dev, result.jbb, *result.suites.values())
     whole = build_responses(shared_data, taxonomy, DataConfig(), result.train, no_copies, prompt_dev)
     more = build_responses(shared_data, taxonomy, DataConfig(generated_answers=str(path), response_caps=caps), result.train, no_copies, prompt_dev)
 

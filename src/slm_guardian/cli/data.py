@@ -81,7 +81,7 @@ def data_answers(
     from slm_guardian.data.answer_generation import generate_answers, harmless_instructions, write_answers
     from slm_guardian.errors import GuardianError
 
-    if out_file.exists() and out_file.is_dir():
+    if out_file.is_dir():
         fail(f"--out {out_file} is a folder; give a .jsonl file")
     try:
         instructions = harmless_instructions(source, count, seed)

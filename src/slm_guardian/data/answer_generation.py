@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
+from slm_guardian.data.jsonl import write_jsonl
 from slm_guardian.errors import InvalidInput
 
 INSTRUCTIONS = "refusal_direction/splits/harmless_train.json"
@@ -91,11 +92,7 @@ def generate_answers(
 
 
 def write_answers(path: Path, answers: list[GeneratedAnswer]) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text("".join(json.dumps(asdict(a), ensure_ascii=False) + "\n" for a in answers), "utf-8")
-    tmp.replace(path)
+    write_jsonl(path, (asdict(a) for a in answers))
 
 
 def read_answers(path: Path) -> list[GeneratedAnswer]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from slm_guardian.data import sources, synthetic
 from slm_guardian.data.augment import vary_punctuation
 from slm_guardian.data.config import DataConfig
+from slm_guardian.data.jsonl import write_jsonl
 from slm_guardian.data.keys import dedup_key, in_dev
 from slm_guardian.data.labelled_sources import LABELLED_SOURCES, SUITES
 from slm_guardian.data.korean_families import KOREAN_FAMILIES
@@ -103,8 +104,7 @@ def build(root: Path, taxonomy: Taxonomy, config: DataConfig) -> BuildResult:
     rng.shuffle(train)
     train = vary_punctuation(train, config.punctuation_flip, config.seed)
     jbb = [_to_example(r, taxonomy, config.seed) for r in jbb_rows]
-    prompt_dev_keys = frozenset(dedup_key(r.text) for rows in (dev, jbb, *suites.values()) for r in rows)
-    responses = build_responses(root, taxonomy, config, train, guard.restates, prompt_dev_keys)
+    responses = build_responses(root, taxonomy, config, train, guard.restates, dev_text_keys(dev, jbb, *suites.values()))
     return BuildResult(train=train, dev=dev, jbb=jbb, dropped=dropped, labelled_by=labelled_by, suites=suites, responses=responses)
 
 
@@ -260,6 +260,12 @@ class _JbbFilter:
         )
 
 
+def dev_text_keys(*parts: list[GuardExample]) -> frozenset[str]:
+    """The dedup keys of the prompt task's dev texts (`dev`, `jbb` and the named dev sets), which
+    the response task's training rows leave out."""
+    return frozenset(dedup_key(row.text) for rows in parts for row in rows)
+
+
 def write(result: BuildResult, out: Path) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -267,11 +273,7 @@ def write(result: BuildResult, out: Path) -> None:
     if result.responses is not None:
         parts += result.responses.parts()
     for name, rows in parts:
-        tmp = out / f".{name}.jsonl.tmp"
-        with tmp.open("w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
-        tmp.replace(out / f"{name}.jsonl")
+        write_jsonl(out / f"{name}.jsonl", (row.to_json() for row in rows))
     (out / "stats.json").write_text(json.dumps(result.counts(), indent=2) + "\n", encoding="utf-8")
 
 

@@ -82,14 +82,12 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
         ],
     }
     for name, rows in sources.items():
-        cap = caps.get(name)
-        pool.extend(rows if cap is None or len(rows) <= cap else rng.sample(rows, cap))
+        pool.extend(_capped(rows, caps.get(name), rng))
     pool.extend(rs.off_topic_answers(sources["alpaca_outputs"] + sources["coconot_pref"], caps.get("off_topic_answers", 0), rng))
     if config.generated_answers:
         # Drawn after every other source, so that naming the file leaves the rest of the build as it was.
         generated = list(rs.generated_answers(Path(config.generated_answers)))
-        cap = caps.get("generated_answers")
-        pool.extend(generated if cap is None or len(generated) <= cap else rng.sample(generated, cap))
+        pool.extend(_capped(generated, caps.get("generated_answers"), rng))
         pool.extend(rs.off_topic_answers(generated, caps.get("generated_off_topic", 0), rng, "generated_off_topic"))
 
     pool = _complete(pool, dropped)
@@ -119,6 +117,11 @@ def build_responses(root: Path, taxonomy: Taxonomy, config: DataConfig, prompt_t
         suites={name: [_example(r) for r in rows] for name, rows in suites.items()},
         dropped=dropped,
     )
+
+
+def _capped(rows: list[rs.ResponseRow], cap: int | None, rng: random.Random) -> list[rs.ResponseRow]:
+    """`rows`, or `cap` of them drawn by `rng` when there are more (no cap: all)."""
+    return rows if cap is None or len(rows) <= cap else rng.sample(rows, cap)
 
 
 def _complete(rows: list[rs.ResponseRow], dropped: Counter) -> list[rs.ResponseRow]:
