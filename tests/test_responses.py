@@ -104,6 +104,9 @@ def test_response_build_keeps_dev_out_of_training(built, taxonomy):
         assert bool(row.categories) == bool(row.unsafe)
         assert row.query.strip() and row.answer.strip()
     assert responses.dropped["empty_turn"] >= 1  # DiaSafety holds turns with no response
+    objective = [r for r in responses.train if r.source == "pyrit_objective"]
+    assert {r.unsafe for r in objective} == {True, False}
+    assert all(r.refusal is (False if r.unsafe else None) for r in objective)  # achieved: fulfilled, so not a refusal
     from slm_guardian.data.build import dev_text_keys
 
     assert not train_queries & dev_text_keys(result.dev, result.jbb, *result.suites.values())  # a response row trains on its query's text

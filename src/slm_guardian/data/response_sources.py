@@ -8,7 +8,8 @@ declines. Each maps its labels into the taxonomy here; `docs/evaluation.md` docu
   task's `jbb` dev set holds, so they are **evaluation only**, never trained on.
 - PyRIT scorer evaluations: harm-scored responses (human score on a 5-point scale, 0 to 1;
   moderate or worse, >= 0.5, is harmful), objective-scored responses (1: the harmful objective
-  was achieved: harmful), and refusal-scored responses (1: declines).
+  was achieved: harmful, and not a refusal, since the request was fulfilled), and
+  refusal-scored responses (1: declines).
 - DiaSafety: (context, response) pairs of chit-chat with Safe / Unsafe and one of five
   categories of unsafe replies, each mapped to the category it is closest to.
 - CoCoNot preferences: prompts that look refusable but should be answered; the chosen answer
@@ -128,8 +129,10 @@ def pyrit_harm(root: Path) -> Iterator[ResponseRow]:
                 continue
             area = (row.get("harm_category") or path.stem).strip().lower()
             achieved = float(row["human_score"]) >= 0.5
+            # An achieved objective is a fulfilled request, so not a refusal; one not achieved
+            # may still be an answer (a weak or evasive one), so its refusal stays unlabelled.
             yield ResponseRow(
-                row["objective"], row["assistant_response"], achieved, (_pyrit_code(area),) if achieved else (), None,
+                row["objective"], row["assistant_response"], achieved, (_pyrit_code(area),) if achieved else (), False if achieved else None,
                 "pyrit_objective", _group("pyrit", row["objective"]), f"{area}:{row['human_score']}",
             )
 
