@@ -164,6 +164,9 @@ def test_eval_reports_response_moderation_beside_its_baselines(built, joint_adap
     responses = json.loads(out.read_text())["responses"]
     assert set(responses["response-diasafety"]["harm"]) == {"guardian", "keyword"}
     assert responses["response-diasafety"]["harm"]["guardian"]["n"] == 12
+    by_label = responses["response-diasafety"]["by_label"]["guardian"]  # DiaSafety's own categories
+    assert sum(g["unsafe"] + g["safe"] for g in by_label.values()) == 12 and "Unsafe" not in by_label
+    assert "response-diasafety, guardian, by source label" in result.stdout
     refusal = responses["refusal-pyrit"]["refusal"]
     assert set(refusal) == {"guardian", "lexical refusal check"} and 0.0 <= refusal["guardian"]["agreement"] <= 1.0
     # a prompt-only adapter: the response rows are the baselines'

@@ -42,7 +42,7 @@ def evaluate(
     from slm_guardian.evaluation.baselines import BASELINE_NAMES, make_baseline
     from slm_guardian.evaluation.runner import DEV_SUITE, breakdown_tables, detection_table, evaluate_dataset, latency, load_dataset, response_table
     from slm_guardian.evaluation.refusal_check import validate_refusal_detector
-    from slm_guardian.evaluation.response_eval import RESPONSE_SETS, answer_minilm, evaluate_responses, load_response_set, response_tables
+    from slm_guardian.evaluation.response_eval import RESPONSE_SETS, answer_minilm, evaluate_responses, label_tables, load_response_set, response_tables
 
     names = [n for n in datasets or DEV_SUITE if n not in RESPONSE_SETS]
     response_names = [n for n in datasets or () if n in RESPONSE_SETS]
@@ -113,6 +113,8 @@ def evaluate(
         out.print(response_table(results), highlight=False, soft_wrap=True)
     if response_results:
         out.print("\nResponse moderation (the answer judged in its context):\n\n" + response_tables(response_results), highlight=False, soft_wrap=True)
+        for table in label_tables(response_results):
+            out.print("\n" + table, highlight=False, soft_wrap=True)
     if "latency" in extras:
         lat = extras["latency"]
         out.print(f"latency ({lat['query_words']}-word query): detection p50 {lat['detection_ms_p50']:.0f} ms, with response p50 {lat['with_response_ms_p50']:.0f} ms", highlight=False)
@@ -123,7 +125,7 @@ def evaluate(
         output.parent.mkdir(parents=True, exist_ok=True)
         payload = {"results": {d.name: {s: r.metrics for s, r in d.systems.items()} for d in results}, **extras}
         if response_results:
-            payload["responses"] = {r.name: {"harm": r.harm, "refusal": r.refusal} for r in response_results}
+            payload["responses"] = {r.name: r.to_json() for r in response_results}
         output.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         out.print(f"results written to {output}")
     if report_dir:

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from slm_guardian.data.response_build import RESPONSE_TRAIN, read_response_examples
 from slm_guardian.data.rows import ResponseExample
+from slm_guardian.evaluation.breakdown import group_rates, group_table
 from slm_guardian.evaluation.metrics import detection_metrics, is_refusal
 from slm_guardian.guardian import Guardian
 
@@ -35,11 +36,17 @@ def load_response_set(name: str, data_dir: Path) -> list[ResponseExample]:
 
 @dataclass
 class ResponseSetResult:
-    """One response set: harmful-answer detection and refusal agreement, per system."""
+    """One response set: harmful-answer detection and refusal agreement, per system, and per
+    guard where its errors sit by the source's own label (`by_label`: a DiaSafety category, a
+    JBB behaviour category, a PyRIT harm score)."""
 
     name: str
     harm: dict[str, dict] = field(default_factory=dict)
     refusal: dict[str, dict] = field(default_factory=dict)
+    by_label: dict[str, dict[str, dict]] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"harm": self.harm, "refusal": self.refusal, "by_label": self.by_label}
 
 
 def refusal_agreement(gold: list[bool], predicted: list[bool]) -> dict:
@@ -74,7 +81,10 @@ def evaluate_responses(name: str, rows: list[ResponseExample], guards: dict[str,
         verdicts = judge_answers(guard, rows, f"{name}: {system}")
         by_row = dict(zip(map(id, rows), verdicts))
         if harm_rows:
-            result.harm[system] = detection_metrics(labels, [by_row[id(r)].unsafe_score for r in harm_rows], guard.config.threshold)
+            scores = [by_row[id(r)].unsafe_score for r in harm_rows]
+            result.harm[system] = detection_metrics(labels, scores, guard.config.threshold)
+            if any(r.label for r in harm_rows):
+                result.by_label[system] = group_rates(labels, [s >= guard.config.threshold for s in scores], [r.label for r in harm_rows])
         if refusal_rows:
             result.refusal[system] = refusal_agreement([bool(r.refusal) for r in refusal_rows], [by_row[id(r)].refusal >= 0.5 for r in refusal_rows])
     for detector in detectors or []:
@@ -114,3 +124,8 @@ def response_tables(results: list[ResponseSetResult]) -> str:
         for system, m in result.refusal.items():
             refusal.append(f"| {result.name} | {system} | {m['n']} | {_f(m['agreement'])} | {_f(m['precision'])} | {_f(m['recall'])} |")
     return "\n".join(lines) + ("\n\n" + "\n".join(refusal) if len(refusal) > 2 else "")
+
+
+def label_tables(results: list[ResponseSetResult]) -> list[str]:
+    """One table per response set and guard: recall and flag rate by the source's label."""
+    return [f"{result.name}, {system}, by source label:\n" + group_table("label", rates) for result in results for system, rates in result.by_label.items()]
