@@ -38,7 +38,7 @@ def load_response_set(name: str, data_dir: Path) -> list[ResponseExample]:
 class ResponseSetResult:
     """One response set: harmful-answer detection and refusal agreement, per system, and per
     guard where its errors sit by the source's own label (`by_label`: a DiaSafety category, a
-    JBB behaviour category, a PyRIT harm score)."""
+    JBB behaviour category, a PyRIT harm area and score)."""
 
     name: str
     harm: dict[str, dict] = field(default_factory=dict)
