@@ -18,41 +18,33 @@ from pathlib import Path
 from adapter_args import adapters_to_compare, add_adapter_option
 
 from slm_guardian import Guardian
-
-
-def _rows(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def _flags(adapter: Path | None, texts: list[str]) -> list[tuple[float, bool]]:
-    guardian = Guardian.load(adapter=adapter, backend="ctranslate2")
-    return [(v.unsafe_score, v.flagged) for v in guardian.check_batch(texts, respond=False)]
+from slm_guardian.evaluation.runner import BUILT_SETS, guardian_detection, load_dataset
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="a `guardian data build` folder")
-    parser.add_argument("--sets", nargs="+", default=["dev"], help="files of the build, without .jsonl (dev, toxigen, coconot, hatecheck)")
+    parser.add_argument("--sets", nargs="+", default=["dev"], help=f"sets as `guardian eval` names them: {', '.join(BUILT_SETS)}, policy-probes, or a labelled JSONL path")
     parser.add_argument("--out", type=Path, help="write the flipped rows here (JSON)")
     add_adapter_option(parser)
     args = parser.parse_args()
     adapters = adapters_to_compare(parser, args.adapter)
     if len(adapters) != 2:
         parser.error("give exactly one --adapter NAME=DIR to compare with the shipped adapter")
-    for name in args.sets:
-        if not (args.data / f"{name}.jsonl").is_file():
-            parser.error(f"no {name}.jsonl in {args.data}")
+    try:
+        sets = [load_dataset(name, args.data) for name in args.sets]
+    except (FileNotFoundError, ValueError) as exc:
+        parser.error(str(exc))
     (other_name, other), = [(k, v) for k, v in adapters.items() if k != "shipped"]
+    shipped, compared = Guardian.load(backend="ctranslate2"), Guardian.load(adapter=other, backend="ctranslate2")
     report: dict[str, list[dict]] = {}
-    for name in args.sets:
-        rows = _rows(args.data / f"{name}.jsonl")
-        texts = [row["text"] for row in rows]
-        before, after = _flags(None, texts), _flags(other, texts)
+    for name, rows in sets:
+        texts = [row.text for row in rows]
+        before, after = guardian_detection(shipped, texts, desc="shipped"), guardian_detection(compared, texts, desc=other_name)
         flips = [
-            {"text": row["text"], "unsafe": row["unsafe"], "source": row.get("source"), "label": row.get("label"),
-             "shipped": round(b[0], 3), other_name: round(a[0], 3), "now_flagged": a[1]}
-            for row, b, a in zip(rows, before, after) if b[1] != a[1]
+            {"text": row.text, "unsafe": row.unsafe, "source": row.source, "label": row.label,
+             "shipped": round(b.unsafe_score, 3), other_name: round(a.unsafe_score, 3), "now_flagged": a.flagged}
+            for row, b, a in zip(rows, before, after) if b.flagged != a.flagged
         ]
         report[name] = flips
         print(f"\n{name}: {len(rows)} rows, {len(flips)} verdicts flipped (shipped → {other_name})")
