@@ -72,27 +72,6 @@ def test_long_answers_are_judged_in_windows_that_keep_the_query(response_format)
         assert fmt.tokenizer.decode(window[1 : window.index(ids.answer)]).strip() == "Tell me about bread"
 
 
-def test_judge_tokens_sit_between_the_answer_and_the_refusal_token(taxonomy):
-    from transformers import AutoTokenizer
-
-    from slm_guardian.model.base import resolve_base
-
-    tok = AutoTokenizer.from_pretrained(resolve_base())
-    plain_ids = GuardFormat.add_guard_tokens(tok, taxonomy.codes, judges_responses=True)
-    with_judges = GuardFormat.add_guard_tokens(tok, taxonomy.codes, judges_responses=True, judge_tokens=2)
-    assert with_judges[: len(plain_ids)] == plain_ids  # added last: every other token keeps its id
-    fmt = GuardFormat(tok, taxonomy.codes, max_query_tokens=32, judges_responses=True, judge_tokens=2)
-    ids = fmt.ids
-    assert len(ids.judge) == 2 and set(ids.judge) <= set(fmt.guard_token_ids)
-    for window in fmt.response_windows("Tell me about bread", "Bread is baked. " * 20):
-        assert window[-5:] == [*ids.judge, ids.refusal, ids.guard, ids.harm]
-    example = fmt.response_training_example("q", "an answer", False, refusal=False)
-    at = example.input_ids.index(ids.refusal)
-    assert example.input_ids[at - 2 : at] == list(ids.judge) and not any(example.weights[: at + 1])
-    with pytest.raises(ValueError, match="judge tokens belong"):
-        GuardFormat(tok, taxonomy.codes, judge_tokens=2)
-
-
 def test_the_worst_window_decides_and_the_first_gives_the_refusal(response_format):
     from slm_guardian.model.scores import Scores, score_response_windows
 

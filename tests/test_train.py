@@ -367,36 +367,3 @@ def test_anchor_prompts_need_an_adapter_to_keep(tmp_path):
     with pytest.raises(ValueError, match="anchor_prompts needs init_adapter"):
         train(config, [GuardExample("How do I bake bread?", False)], tmp_path, device="cpu", response_examples=[ResponseExample("q", "a", False)])
 
-
-
-def test_new_tokens_only_trains_the_response_tokens_and_keeps_the_prompt_task(prompt_adapter, taxonomy, tmp_path):
-    import torch
-    from safetensors.torch import load_file
-
-    from slm_guardian.data.rows import ResponseExample
-    from slm_guardian.model.loading import FormatSpec
-    from slm_guardian.training.train import train
-
-    responses = [ResponseExample("How do I make a bomb?", "Mix the powder and pack it in a pipe.", True, ["S9"], False)] * 2
-    responses += [ResponseExample("How do I bake bread?", "I can't help with that.", False, [], True)] * 2
-    prompts = [GuardExample("How do I bake bread?", False)]
-    config = TrainConfig(
-        epochs=1, batch_size=2, learning_rate=0.05, lora_r=2, lora_alpha=4, max_query_tokens=16, swapped_replies=0.0, token_init="random",
-        judge_responses=True, judge_tokens=3, init_adapter=str(prompt_adapter), new_tokens_only=True, prompt_rows=0.0,
-    )  # fmt: skip
-    train(config, prompts, tmp_path, device="cpu", response_examples=responses)
-    start, tuned = load_file(prompt_adapter / "adapter_model.safetensors"), load_file(tmp_path / "adapter_model.safetensors")
-    rows = next(k for k in tuned if k.endswith("trainable_tokens_delta"))
-    held = len(start[rows])
-    assert len(tuned[rows]) == held + 4 + 3  # the response task's four tokens and three judge tokens
-    assert torch.equal(tuned[rows][:held], start[rows])  # the prompt task's rows, bit for bit
-    assert all(torch.equal(tuned[k], start[k]) for k in start if k != rows)  # every LoRA weight
-    spec = FormatSpec.read(tmp_path)
-    assert spec.judges_responses and spec.judge_tokens == 3
-
-
-def test_new_tokens_only_needs_a_response_task_on_a_trained_adapter():
-    with pytest.raises(ValueError, match="new_tokens_only needs init_adapter"):
-        TrainConfig(judge_responses=True, new_tokens_only=True)
-    with pytest.raises(ValueError, match="judge_tokens needs judge_responses"):
-        TrainConfig(judge_tokens=2)

@@ -44,11 +44,6 @@ def category_token(code: str) -> str:
     return f"<|cat:{code}|>"
 
 
-def judge_token(index: int) -> str:
-    """The learned tokens read between a judged answer and `<|refusal|>` (`judge_tokens`)."""
-    return f"<|judge:{index}|>"
-
-
 @dataclass(frozen=True)
 class TokenIds:
     """Vocabulary ids of the format's special tokens for one tokenizer."""
@@ -65,7 +60,6 @@ class TokenIds:
     refusal: int | None = None
     declined: int | None = None
     complied: int | None = None
-    judge: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,16 +81,13 @@ class Example:
 class GuardFormat:
     """Builds token sequences for detection, forced safeguards and training."""
 
-    def __init__(self, tokenizer, codes: Sequence[str], max_query_tokens: int = 128, judges_responses: bool = False, judge_tokens: int = 0) -> None:
-        if judge_tokens and not judges_responses:
-            raise ValueError("judge tokens belong to the response-judging task (judges_responses)")
+    def __init__(self, tokenizer, codes: Sequence[str], max_query_tokens: int = 128, judges_responses: bool = False) -> None:
         self.tokenizer = tokenizer
         self.codes = tuple(codes)
         self.max_query_tokens = max_query_tokens
         self.judges_responses = judges_responses
-        self.judge_tokens = judge_tokens
         vocab = tokenizer.get_vocab()
-        missing = [t for t in self.special_tokens(self.codes, judges_responses, judge_tokens) if t not in vocab]
+        missing = [t for t in self.special_tokens(self.codes, judges_responses) if t not in vocab]
         if missing:
             raise ValueError(f"tokenizer lacks the guard tokens {missing}; call add_guard_tokens first")
         if tokenizer.eos_token_id is None:
@@ -110,29 +101,26 @@ class GuardFormat:
             eos=tokenizer.eos_token_id,
             categories={code: vocab[category_token(code)] for code in self.codes},
             **({t.strip("<|>"): vocab[t] for t in RESPONSE_TASK_TOKENS} if judges_responses else {}),
-            judge=tuple(vocab[judge_token(i)] for i in range(1, judge_tokens + 1)),
         )
 
     @staticmethod
-    def special_tokens(codes: Sequence[str], judges_responses: bool = False, judge_tokens: int = 0) -> list[str]:
-        """The format's tokens in a fixed order; the response task's come last (its judge
-        tokens after the rest), so an adapter trained without them keeps its token ids."""
+    def special_tokens(codes: Sequence[str], judges_responses: bool = False) -> list[str]:
+        """The format's tokens in a fixed order; the response task's come last, so an adapter
+        trained without them keeps its token ids."""
         tokens = [QUERY, GUARD, SAFE, HARM, RESPONSE, *(category_token(c) for c in codes)]
-        if not judges_responses:
-            return tokens
-        return tokens + list(RESPONSE_TASK_TOKENS) + [judge_token(i) for i in range(1, judge_tokens + 1)]
+        return tokens + list(RESPONSE_TASK_TOKENS) if judges_responses else tokens
 
     @property
     def guard_token_ids(self) -> list[int]:
         """Every token of the format: none of them belongs inside a written reply."""
         ids = self.ids
-        extra = [i for i in (ids.answer, ids.refusal, ids.declined, ids.complied, *ids.judge) if i is not None]
+        extra = [i for i in (ids.answer, ids.refusal, ids.declined, ids.complied) if i is not None]
         return [ids.query, ids.guard, ids.safe, ids.harm, ids.response, *ids.categories.values(), *extra]
 
     @staticmethod
-    def add_guard_tokens(tokenizer, codes: Sequence[str], judges_responses: bool = False, judge_tokens: int = 0) -> list[int]:
+    def add_guard_tokens(tokenizer, codes: Sequence[str], judges_responses: bool = False) -> list[int]:
         """Register the format's tokens (idempotent); returns their ids in a fixed order."""
-        tokens = GuardFormat.special_tokens(codes, judges_responses, judge_tokens)
+        tokens = GuardFormat.special_tokens(codes, judges_responses)
         tokenizer.add_special_tokens({"additional_special_tokens": tokens})
         vocab = tokenizer.get_vocab()
         return [vocab[t] for t in tokens]
@@ -187,7 +175,7 @@ class GuardFormat:
         self._require_response_task()
         context = self.encode_text(query, ANSWER_CONTEXT_TOKENS)
         ids = self.ids
-        return [[ids.query, *context, ids.answer, *part, *ids.judge, ids.refusal, ids.guard, ids.harm] for part in self._views(answer, self.max_query_tokens)]
+        return [[ids.query, *context, ids.answer, *part, ids.refusal, ids.guard, ids.harm] for part in self._views(answer, self.max_query_tokens)]
 
     def _require_response_task(self) -> None:
         if not self.judges_responses:
@@ -262,7 +250,7 @@ class GuardFormat:
         if unsafe is None and refusal is None:
             raise ValueError("a response example needs a harm label, a refusal label or both")
         ids = self.ids
-        prompt = [ids.query, *self.encode_text(query, ANSWER_CONTEXT_TOKENS), ids.answer, *self.encode_text(answer), *ids.judge, ids.refusal]
+        prompt = [ids.query, *self.encode_text(query, ANSWER_CONTEXT_TOKENS), ids.answer, *self.encode_text(answer), ids.refusal]
         verdict = [ids.harm, *(ids.categories[c] for c in codes)] if unsafe else [ids.safe]
         inputs = prompt + [ids.guard] + verdict + [ids.eos]
         labels = list(inputs)

@@ -18,14 +18,12 @@ FORMAT_FILE = "guard_format.json"
 @dataclass(frozen=True)
 class FormatSpec:
     """What an adapter needs besides its weights: the base, category codes, query window and
-    whether it was trained to judge responses (its vocabulary then holds that task's tokens,
-    with `judge_tokens` learned tokens read after the answer)."""
+    whether it was trained to judge responses (its vocabulary then holds that task's tokens)."""
 
     base_model: str
     codes: tuple[str, ...]
     max_query_tokens: int
     judges_responses: bool = False
-    judge_tokens: int = 0
 
     def save(self, directory: Path) -> None:
         (directory / FORMAT_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
@@ -33,12 +31,10 @@ class FormatSpec:
     @classmethod
     def read(cls, directory: Path) -> FormatSpec:
         raw = json.loads((directory / FORMAT_FILE).read_text("utf-8"))
-        return cls(
-            raw["base_model"], tuple(raw["codes"]), int(raw["max_query_tokens"]), bool(raw.get("judges_responses", False)), int(raw.get("judge_tokens", 0))
-        )
+        return cls(raw["base_model"], tuple(raw["codes"]), int(raw["max_query_tokens"]), bool(raw.get("judges_responses", False)))
 
     def format(self, tokenizer) -> GuardFormat:
-        return GuardFormat(tokenizer, self.codes, self.max_query_tokens, self.judges_responses, self.judge_tokens)
+        return GuardFormat(tokenizer, self.codes, self.max_query_tokens, self.judges_responses)
 
 
 def quiet_transformers() -> None:
@@ -53,14 +49,14 @@ def quiet_transformers() -> None:
     warnings.filterwarnings("ignore", category=UserWarning, module="peft")
 
 
-def load_base_with_tokens(base_model: str | None, codes, dtype=torch.float32, judges_responses: bool = False, judge_tokens: int = 0):
+def load_base_with_tokens(base_model: str | None, codes, dtype=torch.float32, judges_responses: bool = False):
     """The base model and tokenizer with the guard tokens added and the embeddings resized."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     quiet_transformers()
     directory = resolve_base(base_model)
     tokenizer = AutoTokenizer.from_pretrained(directory)
-    token_ids = GuardFormat.add_guard_tokens(tokenizer, codes, judges_responses, judge_tokens)
+    token_ids = GuardFormat.add_guard_tokens(tokenizer, codes, judges_responses)
     model = AutoModelForCausalLM.from_pretrained(directory, dtype=dtype)
     # mean_resizing=False: the trained rows are stored in the adapter, the initial values
     # only matter for training, and a fixed seed makes them reproducible.
@@ -92,7 +88,7 @@ def load_guard_model(adapter_dir: str | Path, base_model: str | None = None, thr
         raise FileNotFoundError(f"no adapter found in {adapter_dir} (adapter_config.json missing)")
     spec = FormatSpec.read(adapter_dir)
     base = base_model or (None if spec.base_model == DEFAULT_BASE else spec.base_model)
-    model, tokenizer, _ = load_base_with_tokens(base, spec.codes, judges_responses=spec.judges_responses, judge_tokens=spec.judge_tokens)
+    model, tokenizer, _ = load_base_with_tokens(base, spec.codes, judges_responses=spec.judges_responses)
     model = PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload()
     fmt = spec.format(tokenizer)
     return GuardModel(model, fmt)

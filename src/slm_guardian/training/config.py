@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from slm_guardian.config_file import YamlConfig
 
@@ -67,23 +67,8 @@ class TrainConfig(YamlConfig):
     # warm-started run replays less of the data its init adapter was trained on; 0 trains the
     # response task (and the anchors) alone.
     prompt_rows: Share = 1.0
-    # Learned tokens read between a judged answer and <|refusal|> (<|judge:1|> ...): room for
-    # the response task to compute its verdict when the LoRA weights do not train.
-    judge_tokens: Annotated[int, Field(ge=0)] = 0
-    # Train only the embedding rows of the tokens init_adapter lacks (the response task's):
-    # its LoRA weights and the prompt task's token rows stay as they were, so every prompt
-    # verdict is the init adapter's, and the response task is learned in its own tokens.
-    new_tokens_only: bool = False
     # Matrix products in bfloat16 under autocast (weights, optimizer state and the loss stay
     # float32): about twice the steps per second on a CPU with AVX-512 BF16 or AMX, and on
     # GPUs (the shipped adapter was trained so). "float32" runs everything in float32.
     precision: Literal["float32", "bfloat16"] = "bfloat16"
     data: dict = Field(default_factory=dict)  # passed to DataConfig when the data is built
-
-    @model_validator(mode="after")
-    def _tasks_fit(self) -> TrainConfig:
-        if self.judge_tokens and not self.judge_responses:
-            raise ValueError("judge_tokens needs judge_responses: true (they are read after a judged answer)")
-        if self.new_tokens_only and not (self.init_adapter and self.judge_responses):
-            raise ValueError("new_tokens_only needs init_adapter and judge_responses: true (the new tokens are the response task's)")
-        return self

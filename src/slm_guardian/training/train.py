@@ -28,7 +28,6 @@ from slm_guardian.model.format import (
     Example,
     GuardFormat,
     category_token,
-    judge_token,
 )
 from slm_guardian.model.loading import FormatSpec, init_rows_from_text, load_base_with_tokens
 from slm_guardian.taxonomy import Taxonomy
@@ -36,16 +35,15 @@ from slm_guardian.training.anchors import prompt_anchors
 from slm_guardian.training.checkpoint import CHECKPOINT_FILE, Checkpoint, TrainingProgress, fingerprint
 from slm_guardian.training.config import TrainConfig
 from slm_guardian.training.examples import encode, encode_responses
-from slm_guardian.training.warm_start import start_from_adapter, train_new_token_rows_only
+from slm_guardian.training.warm_start import start_from_adapter
 
 RECORD_FILE = "training_record.json"
 
 
-def token_words(taxonomy: Taxonomy, judge_tokens: int = 0) -> dict[str, str]:
+def token_words(taxonomy: Taxonomy) -> dict[str, str]:
     """What each guard token stands for, keyed by the token."""
     words = {QUERY: "user query", GUARD: "safety check", SAFE: "safe", HARM: "harmful", RESPONSE: "response"}
     words |= {ANSWER: "assistant answer", REFUSAL: "does the answer refuse", DECLINED: "refused", COMPLIED: "answered"}
-    words |= {judge_token(i): "is the answer harmful" for i in range(1, judge_tokens + 1)}
     return words | {category_token(c.code): f"{c.name}: {c.topic}" for c in taxonomy.categories}
 
 
@@ -146,10 +144,9 @@ def lora_model(config: TrainConfig, base_name: str | None, taxonomy: Taxonomy):
     """The base with the guard tokens added and LoRA attached, before any training: (model, tokenizer)."""
     from peft import LoraConfig, get_peft_model
 
-    model, tokenizer, token_ids = load_base_with_tokens(base_name, taxonomy.codes, judges_responses=config.judge_responses, judge_tokens=config.judge_tokens)
+    model, tokenizer, token_ids = load_base_with_tokens(base_name, taxonomy.codes, judges_responses=config.judge_responses)
     if config.token_init == "words":
-        format_tokens = GuardFormat.special_tokens(taxonomy.codes, config.judge_responses, config.judge_tokens)
-        words = {t: w for t, w in token_words(taxonomy, config.judge_tokens).items() if t in format_tokens}
+        words = {t: w for t, w in token_words(taxonomy).items() if t in GuardFormat.special_tokens(taxonomy.codes, config.judge_responses)}
         init_rows_from_text(model, tokenizer, {tokenizer.convert_tokens_to_ids(t): w for t, w in words.items()})
     lora = LoraConfig(
         r=config.lora_r,
@@ -168,7 +165,7 @@ def _save_adapter(model, out_dir: Path, config: TrainConfig, base_name: str | No
     # trainable-token deltas already hold: saving it whole would add ~100 MB.
     model.save_pretrained(out_dir, save_embedding_layers=False)
     _store_half_precision(out_dir / "adapter_model.safetensors")
-    FormatSpec(base_name, taxonomy.codes, config.max_query_tokens, config.judge_responses, config.judge_tokens).save(out_dir)
+    FormatSpec(base_name, taxonomy.codes, config.max_query_tokens, config.judge_responses).save(out_dir)
     if config.taxonomy:
         shutil.copy(config.taxonomy, out_dir / "taxonomy.yaml")
 
@@ -220,9 +217,7 @@ def train(
     model, tokenizer = lora_model(config, base_name, taxonomy)
     if config.init_adapter:
         start_from_adapter(model, config.init_adapter, base_name, list(taxonomy.codes))
-        if config.new_tokens_only:
-            train_new_token_rows_only(model, config.init_adapter)
-    fmt = GuardFormat(tokenizer, taxonomy.codes, config.max_query_tokens, config.judge_responses, config.judge_tokens)
+    fmt = GuardFormat(tokenizer, taxonomy.codes, config.max_query_tokens, config.judge_responses)
     response_examples = list(response_examples or [])
     if response_examples and not config.judge_responses:
         raise ValueError("response examples need judge_responses: true in the training config")
@@ -240,8 +235,7 @@ def train(
     target = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     model.to(target)
     anchors, anchor_scores = prompt_anchors(model, fmt, config, response_examples, train_examples)
-    # Frozen LoRA weights: their dropout would only add noise the served model never sees.
-    model.train(not config.new_tokens_only)
+    model.train()
 
     prompt_rows = replayed_prompt_rows(train_examples, config.prompt_rows, config.seed)
     prompt_encoded = encode(prompt_rows, fmt, config, taxonomy)

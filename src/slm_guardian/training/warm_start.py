@@ -52,28 +52,3 @@ def start_from_adapter(model, adapter_dir: str | Path, base_model: str | None, c
     if result.unexpected_keys:
         raise WarmStartError(f"init_adapter {folder}: tensors not loaded: {result.unexpected_keys[:3]}")
     return len(trained)
-
-
-def train_new_token_rows_only(model, adapter_dir: str | Path) -> int:
-    """Freeze every trainable weight of the peft `model` but the guard-token rows that
-    `adapter_dir` does not hold (the tokens a task added after it was trained); returns how many
-    rows still train. The rows it holds get a zero gradient, which leaves them unchanged under
-    AdamW without weight decay, so every sequence made only of its tokens scores as it did."""
-    from safetensors import safe_open
-
-    with safe_open(str(Path(adapter_dir) / "adapter_model.safetensors"), framework="pt") as stored:
-        held = [stored.get_slice(k).get_shape()[0] for k in stored.keys() if k.endswith(_TOKEN_ROWS)]
-    if not held:
-        raise WarmStartError(f"init_adapter {adapter_dir} holds no guard-token rows to keep")
-    kept, trained = held[0], 0
-    for name, parameter in model.named_parameters():
-        if not parameter.requires_grad:
-            continue
-        if _TOKEN_ROWS in name:
-            parameter.register_hook(lambda grad, kept=kept: torch.cat([torch.zeros_like(grad[:kept]), grad[kept:]]))
-            trained = parameter.shape[0] - kept
-        else:
-            parameter.requires_grad_(False)
-    if trained <= 0:
-        raise WarmStartError("new_tokens_only: this run adds no token to init_adapter's, so nothing would train")
-    return trained
