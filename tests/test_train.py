@@ -90,6 +90,27 @@ def test_weighted_loss_scores_the_labels_not_the_inputs():
     assert as_input.item() < 0.01 < relabelled.item()
 
 
+def test_a_soft_verdict_is_the_cross_entropy_against_the_teachers_probability():
+    import torch
+
+    from slm_guardian.model.format import Example
+    from slm_guardian.training.train import collate, soft_targets, weighted_loss
+
+    torch.manual_seed(0)
+    tiny = _TinyLM(torch.nn.Embedding(8, 4), torch.nn.Linear(4, 8, bias=False))
+    harm, safe = 5, 6
+
+    def loss(verdict: int, p: float | None) -> float:
+        # the token after the verdict is not a target: it reads the verdict fed before it
+        batch = [Example([1, 2, 3, verdict, 7], [0, 0, 0, 10, 0], soft_verdict=p), Example([1, 4, 6, 7], [0, 0, 10, 1])]
+        ids, mask, weights, labels = collate(batch, 0, torch.device("cpu"))
+        return weighted_loss(tiny, ids, mask, weights, labels, None, soft_targets(batch, ids.shape[1]), (harm, safe)).item()
+
+    assert soft_targets([Example([1, 2], [0, 1])], 2) is None
+    assert abs(loss(harm, 1.0) - loss(harm, None)) < 1e-6 and abs(loss(harm, 0.0) - loss(safe, None)) < 1e-6
+    assert abs(loss(harm, 0.3) - (0.3 * loss(harm, None) + 0.7 * loss(safe, None))) < 1e-5
+
+
 def test_swapped_replies_must_be_a_share():
     with pytest.raises(ValueError, match="swapped_replies"):
         TrainConfig(swapped_replies=-0.1)
@@ -295,6 +316,9 @@ def test_anchors_carry_the_starting_adapters_own_verdicts(prompt_adapter, taxono
         assert example.input_ids[:prompt] == fmt.detection_ids(text)[:prompt]
         assert example.input_ids[prompt] == (fmt.ids.harm if ref.unsafe >= 0.5 else fmt.ids.safe)
         assert example.weights[prompt] == 10.0 and example.input_ids[-1] == fmt.ids.eos
+    soft, _ = anchor_examples(model, fmt, texts, verdict_weight=10.0, category_weight=5.0, soft=True)
+    assert [ex.soft_verdict for ex in examples] == [None] * len(texts)
+    assert all(abs(ex.soft_verdict - ref.unsafe) < 1e-4 for ex, ref in zip(soft, expected))
 
 
 def test_anchor_texts_draw_from_the_prompt_rows_too():
@@ -367,3 +391,18 @@ def test_anchor_prompts_need_an_adapter_to_keep(tmp_path):
     with pytest.raises(ValueError, match="anchor_prompts needs init_adapter"):
         train(config, [GuardExample("How do I bake bread?", False)], tmp_path, device="cpu", response_examples=[ResponseExample("q", "a", False)])
 
+
+
+def test_a_run_trains_its_anchors_towards_the_teachers_probabilities(prompt_adapter, tmp_path):
+    from slm_guardian.data.rows import ResponseExample
+    from slm_guardian.training.train import train
+
+    responses = [ResponseExample("How do I make a bomb?", "Mix the powder and pack it in a pipe.", True, ["S9"], False)]
+    responses += [ResponseExample("How do I bake bread?", "I can't help with that.", False, [], True)]
+    config = TrainConfig(
+        epochs=1, batch_size=3, lora_r=2, lora_alpha=4, max_query_tokens=16, swapped_replies=0.0, token_init="random", judge_responses=True,
+        init_adapter=str(prompt_adapter), prompt_rows=0.0, anchor_prompts=4, anchor_targets="probability",
+    )  # fmt: skip
+    record = train(config, [GuardExample("Write a scam email.", True, ["S2"], "No.")], tmp_path, device="cpu", response_examples=responses)
+    assert record["train_anchor_prompts"] == 4 and record["config"]["anchor_targets"] == "probability"
+    assert record["final_loss_mean_last_50"] > 0 and (tmp_path / "adapter_model.safetensors").is_file()

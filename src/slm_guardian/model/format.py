@@ -67,11 +67,14 @@ class Example:
     """Token ids and per-token loss weights of one training sequence (0 weight: not a target).
 
     `labels[i]` is the token position i-1 must predict: `input_ids` unless a category token fed
-    to the reply differs from the category the head must predict (`training_example`'s `reply_code`)."""
+    to the reply differs from the category the head must predict (`training_example`'s `reply_code`).
+    `soft_verdict`: a P(harm) the verdict (the first target) is trained towards, over
+    `<|harm|>` and `<|safe|>`, instead of the one verdict token in the sequence."""
 
     input_ids: list[int]
     weights: list[float]
     labels: list[int] | None = None
+    soft_verdict: float | None = None
 
     @property
     def targets(self) -> list[int]:

@@ -9,7 +9,8 @@ task's format, labelled with the verdict (and top category) the model gives it a
 which is the init adapter exactly (a resumed run labels them again before loading its
 checkpoint, so it gets the same anchors). The run then has to put the harm where the
 response task's labels put it, on the answer in its context, and not move the prompt task's
-decision on the same words (learning without forgetting, with the teacher's hard verdicts).
+decision on the same words (learning without forgetting, with the teacher's verdicts, or with
+its probabilities: `anchor_targets`).
 Anchors are drawn from training rows only, so no evaluation text is read. With the prompt
 rows as a source too (`anchor_sources`), the teacher's verdicts can stand in for a replay of
 the gold prompt labels; an anchor the teacher flags in its row's own category keeps the row's
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from tqdm import tqdm
 
@@ -53,13 +55,15 @@ def anchor_examples(
     category_weight: float,
     batch_size: int = 32,
     replies: Mapping[str, GuardExample] | None = None,
+    soft: bool = False,
 ) -> tuple[list[Example], list[Scores]]:
     """Prompt examples of `texts`, each labelled with `model`'s own verdict on the view
     training reads (`detection_ids`: the head and tail of a long text) and, when harmful, its
     top category; returns them with the scores they were labelled from. Detection-only, except
     where `replies` (keyed by `dedup_key`) holds the text's row and the verdict agrees with it:
-    harmful, the top category among the row's, which then trains the row's reply. Leaves the
-    model in eval mode; the caller puts it back in training mode."""
+    harmful, the top category among the row's, which then trains the row's reply. With `soft`
+    each verdict is trained towards the model's P(harm) rather than its verdict token. Leaves
+    the model in eval mode; the caller puts it back in training mode."""
     guard = GuardModel(model, fmt)
     views = [[fmt.detection_ids(text)] for text in texts]
     with tqdm(total=len(texts), desc="anchor verdicts", unit="text", dynamic_ncols=True) as progress:
@@ -75,11 +79,10 @@ def anchor_examples(
         codes = [max(score.categories, key=score.categories.get)] if unsafe else []
         row = (replies or {}).get(dedup_key(text))
         reply = row.response if row is not None and unsafe and row.unsafe and row.response and codes[0] in row.categories else None
-        examples.append(
-            fmt.training_example(
-                text, unsafe, codes, reply, detection_only=reply is None, verdict_weight=verdict_weight, category_weight=category_weight
-            )
+        example = fmt.training_example(
+            text, unsafe, codes, reply, detection_only=reply is None, verdict_weight=verdict_weight, category_weight=category_weight
         )
+        examples.append(replace(example, soft_verdict=score.unsafe) if soft else example)
     return examples, scores
 
 
@@ -94,4 +97,5 @@ def prompt_anchors(
     prompts = prompts if "prompts" in config.anchor_sources else ()
     texts = anchor_texts(examples, config.anchor_prompts, config.seed, prompts)
     replies = {dedup_key(row.text): row for row in prompts}
-    return anchor_examples(model, fmt, texts, config.verdict_weight, config.category_weight, replies=replies)
+    soft = config.anchor_targets == "probability"
+    return anchor_examples(model, fmt, texts, config.verdict_weight, config.category_weight, replies=replies, soft=soft)

@@ -63,6 +63,10 @@ class TrainConfig(YamlConfig):
     # "prompts" the prompt training rows' texts too (an unsafe anchor whose verdict and top
     # category agree with its row's labels keeps the row's composed reply).
     anchor_sources: list[Literal["responses", "prompts"]] = Field(default_factory=lambda: ["responses"], min_length=1)
+    # What an anchor's verdict is trained towards: the init adapter's verdict token ("verdict"),
+    # or its P(harm) spread over <|harm|> and <|safe|> ("probability": the margin is kept too,
+    # as learning without forgetting distils it).
+    anchor_targets: Literal["verdict", "probability"] = "verdict"
     # Share of the data's prompt rows trained with their own labels, drawn by seed. Below 1 a
     # warm-started run replays less of the data its init adapter was trained on; 0 trains the
     # response task (and the anchors) alone.

@@ -84,6 +84,19 @@ def collate(batch: list[Example], pad_id: int, device: torch.device):
     return ids.to(device), mask.to(device), weights.to(device), labels.to(device)
 
 
+def soft_targets(batch: list[Example], width: int) -> torch.Tensor | None:
+    """The P(harm) each soft-labelled example's verdict is trained towards, at its place among
+    the (rows, width - 1) next-token targets (NaN elsewhere); None when no example has one."""
+    if all(ex.soft_verdict is None for ex in batch):
+        return None
+    out = torch.full((len(batch), width - 1), float("nan"))
+    for row, ex in enumerate(batch):
+        if ex.soft_verdict is not None:
+            verdict = next(i for i, w in enumerate(ex.weights) if w > 0)
+            out[row, verdict - 1] = ex.soft_verdict
+    return out
+
+
 def micro_batches(batch: list[Example], max_tokens: int | None) -> list[list[Example]]:
     """`batch` cut, in order, into parts of at most `max_tokens` padded tokens (at least one
     example each): one optimizer step over the parts equals one over the whole batch (up to
@@ -106,12 +119,21 @@ def target_weight(batch: list[Example]) -> float:
 
 
 def weighted_loss(
-    model, ids: torch.Tensor, mask: torch.Tensor, weights: torch.Tensor, labels: torch.Tensor | None = None, total_weight: float | None = None
+    model,
+    ids: torch.Tensor,
+    mask: torch.Tensor,
+    weights: torch.Tensor,
+    labels: torch.Tensor | None = None,
+    total_weight: float | None = None,
+    soft: torch.Tensor | None = None,
+    verdict_ids: tuple[int, int] | None = None,
 ) -> torch.Tensor:
     """Weighted next-token cross-entropy over the target positions only.
 
     Divided by the batch's own target weight, or by `total_weight` when the batch is one part
-    of a larger one, so that the parts' losses add up to the whole batch's.
+    of a larger one, so that the parts' losses add up to the whole batch's. Where `soft`
+    (`soft_targets`) holds a P(harm), that target is the cross-entropy against P(harm) on
+    `<|harm|>` and 1 - P(harm) on `<|safe|>` (`verdict_ids`: their ids, harm first).
 
     The vocabulary projection runs only where a token is a target (the verdict, categories
     and reply), not over the query: on a CPU the full (batch, length, 49k) logits tensor
@@ -124,6 +146,15 @@ def weighted_loss(
     logits = causal_lm.lm_head(hidden[:, :-1][selected])
     targets = ids if labels is None else labels
     per_token = torch.nn.functional.cross_entropy(logits.float(), targets[:, 1:][selected], reduction="none")
+    if soft is not None:
+        if verdict_ids is None:
+            raise ValueError("soft verdict targets need the ids of <|harm|> and <|safe|>")
+        p = soft.to(logits.device)[selected]
+        has = ~torch.isnan(p)
+        p = torch.nan_to_num(p)
+        log_probs = torch.log_softmax(logits.float(), dim=-1)
+        mixed = -(p * log_probs[:, verdict_ids[0]] + (1 - p) * log_probs[:, verdict_ids[1]])
+        per_token = torch.where(has, mixed, per_token)
     w = target_weights[selected]
     return (per_token * w).sum() / (w.sum().clamp(min=1.0) if total_weight is None else total_weight)
 
@@ -261,8 +292,9 @@ def train(
         loss, total_weight = 0.0, target_weight(batch)
         for part in micro_batches(batch, max_batch_tokens):
             ids, mask, weights, labels = collate(part, fmt.ids.eos, target)
+            soft = soft_targets(part, ids.shape[1])
             with torch.autocast(target.type, dtype=torch.bfloat16, enabled=config.precision == "bfloat16"):
-                part_loss = weighted_loss(model, ids, mask, weights, labels, total_weight=total_weight)
+                part_loss = weighted_loss(model, ids, mask, weights, labels, total_weight, soft, (fmt.ids.harm, fmt.ids.safe))
             part_loss.backward()
             loss += part_loss.item()
             progress_state.tokens_seen += int(mask.sum())
