@@ -151,10 +151,11 @@ def weighted_loss(
             raise ValueError("soft verdict targets need the ids of <|harm|> and <|safe|>")
         p = soft.to(logits.device)[selected]
         has = ~torch.isnan(p)
-        p = torch.nan_to_num(p)
-        log_probs = torch.log_softmax(logits.float(), dim=-1)
-        mixed = -(p * log_probs[:, verdict_ids[0]] + (1 - p) * log_probs[:, verdict_ids[1]])
-        per_token = torch.where(has, mixed, per_token)
+        # only the soft verdicts' rows: cross_entropy has the rest, and a reply's dozens of
+        # targets per row would make a second full log-softmax the larger cost
+        log_probs = torch.log_softmax(logits[has].float(), dim=-1)
+        mixed = -(p[has] * log_probs[:, verdict_ids[0]] + (1 - p[has]) * log_probs[:, verdict_ids[1]])
+        per_token = per_token.masked_scatter(has, mixed)
     w = target_weights[selected]
     return (per_token * w).sum() / (w.sum().clamp(min=1.0) if total_weight is None else total_weight)
 
