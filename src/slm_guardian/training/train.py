@@ -151,8 +151,7 @@ def weighted_loss(
             raise ValueError("soft verdict targets need the ids of <|harm|> and <|safe|>")
         p = soft.to(logits.device)[selected]
         has = ~torch.isnan(p)
-        # only the soft verdicts' rows: cross_entropy has the rest, and a reply's dozens of
-        # targets per row would make a second full log-softmax the larger cost
+        # the soft verdicts' rows only: a second log-softmax over every reply target costs more
         log_probs = torch.log_softmax(logits[has].float(), dim=-1)
         mixed = -(p[has] * log_probs[:, verdict_ids[0]] + (1 - p[has]) * log_probs[:, verdict_ids[1]])
         per_token = per_token.masked_scatter(has, mixed)
