@@ -3,9 +3,10 @@
     python benchmarks/classify_rates.py --data build/data --source ../shared/data --rounds 3
 
 The same figures as the full bench's classify table (256 seeded dev queries and 24 long
-ToxicChat prompts; raw int8 forward passes as the ceiling, batches before and after the
-length-sorted chunks), each the median of `--rounds` passes with the paths taking turns, in
-a few minutes instead of the whole bench's half hour. Needs a built data folder.
+ToxicChat prompts; raw int8 forward passes as the ceiling, every core as one-thread replicas
+against one model using every core), each the median of `--rounds` passes with the paths
+taking turns, in a few minutes instead of the whole bench's half hour. Needs a built data
+folder.
 """
 
 from __future__ import annotations

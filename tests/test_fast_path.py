@@ -62,6 +62,21 @@ def test_replies_decoded_in_one_batch_say_what_replies_decoded_alone_say(fast):
             assert overlaps[i] == max(overlaps) and overlaps[i] >= 2, (reply, texts[i])
 
 
+def test_two_replicas_score_as_one_model_does(fast):
+    """threads=2 runs two one-thread replicas, each scoring its own batches at once: every
+    score is the one-model score (only thread-level rounding may differ), in input order."""
+    from slm_guardian import Guardian
+
+    texts = ([t for t, _ in HARMFUL] + BENIGN) * 3  # several batches, so both replicas work
+    two = Guardian.load(backend="ctranslate2", threads=2)
+    assert two.model.workers == 2
+    one = [v.unsafe_score for v in fast.check_batch(texts, respond=False, batch_size=4)]
+    both = [v.unsafe_score for v in two.check_batch(texts, respond=False, batch_size=4)]
+    assert both == pytest.approx(one, abs=1e-4)
+    replies = two.with_responses(two.check_batch(texts[:3], respond=False), texts[:3])
+    assert all(v.response and "<|" not in v.response for v in replies)
+
+
 def test_unknown_backend_is_rejected():
     from slm_guardian import Guardian, GuardianError
 

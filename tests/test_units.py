@@ -1,5 +1,5 @@
 """Pieces that need no model: window scoring, the float32 recheck band, the micro-batcher's
-overload and cancellation, CSV output whose columns change between rows, and the bench's
+overload and cancellation, batches scored from several threads, CSV output whose columns change between rows, and the bench's
 classify table."""
 
 from __future__ import annotations
@@ -44,12 +44,35 @@ def test_the_worst_window_decides_and_order_is_kept():
     assert worst_window(WindowFormat(), "aa|cx|bb", _score_by_content) == [ord("c"), ord("x")]
 
 
+def test_batches_scored_from_several_threads_give_the_same_scores_in_order():
+    both_in_flight = threading.Barrier(2, timeout=5)  # breaks (and fails) unless two batches run at once
+    calls = []
+    lock = threading.Lock()
+
+    def score_batch(batch: list[list[int]]) -> list[Scores]:
+        with lock:
+            calls.append(threading.current_thread().name)
+            first_two = len(calls) <= 2
+        if first_two:
+            both_in_flight.wait()
+        return _score_by_content(batch)
+
+    _score_by_content.sizes = []
+    texts = ["aa|bb|cx", "dd", "x|ee", "ff|gg", "hh", "ix|jj"]
+    alone = score_windows(WindowFormat(), texts, batch_size=2, score_batch=_score_by_content)
+    together = score_windows(WindowFormat(), texts, batch_size=2, score_batch=score_batch, workers=2)
+    assert together == alone
+    assert [s.unsafe for s in together] == [0.9, 0.1, 0.9, 0.1, 0.1, 0.9]
+    assert len(calls) == 6 and threading.main_thread().name not in calls
+
+
 def test_scores_in_the_recheck_band_are_recomputed_in_float32():
     from slm_guardian.model.ct2_model import CT2GuardModel
 
     model = object.__new__(CT2GuardModel)  # the band logic alone, without loading a model
     int8, exact = object(), object()
     model.detector, model._exact, model.recheck_band, model.rechecked = int8, exact, (0.3, 0.7), 0
+    model._count_lock = threading.Lock()
     quick = {0: 0.05, 1: 0.31, 2: 0.69, 3: 0.95}
     model._forward = lambda detector, batch: [_scores(quick[b[0]] if detector is int8 else 0.5) for b in batch]
     out = model._score_batch([[0], [1], [2], [3]])

@@ -98,7 +98,8 @@ class Guardian:
         `backend`: "torch" (the reference path, eager PyTorch fp32) or "ctranslate2" (int8, the
         fast path; converted once per adapter and cached; scores within 0.2 of the threshold
         are recomputed in float32 so verdicts match the reference). `threads`: CPU threads of
-        the model (default: all cores for torch, one for ctranslate2, its fastest per query).
+        the model (default: all cores for torch, one for ctranslate2, its fastest per query;
+        ctranslate2 runs more as one-thread replicas, each scoring its own batches).
         `model`: a shipped guard by name instead of `adapter` ("english", the default, or
         "multilingual")."""
         if backend not in BACKENDS:

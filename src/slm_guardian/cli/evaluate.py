@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -64,8 +65,9 @@ def evaluate(
             loaded.append(load_dataset(name, data))
         except (FileNotFoundError, ValueError) as exc:
             fail(str(exc))
-    guardian = load_guardian(adapter, base_model, config, threshold, backend)
-    variants = {name: load_guardian(folder, base_model, config, threshold, backend) for name, folder in variants_wanted.items()}
+    threads = os.cpu_count()
+    guardian = load_guardian(adapter, base_model, config, threshold, backend, threads=threads)
+    variants = {name: load_guardian(folder, base_model, config, threshold, backend, threads=threads) for name, folder in variants_wanted.items()}
     if not datasets and guardian.judges_responses:
         response_names = list(RESPONSE_SETS)
     try:
@@ -172,9 +174,10 @@ def bench(
         from slm_guardian.serving.load_test import load_table, run_load
 
         document = " ".join(long_safe_texts(source, count=64))[:15_000] if source else ("A long harmless paragraph about gardening. " * 400)[:15_000]
-        rows = run_load(Guardian.load(adapter=adapter, backend="ctranslate2"), document)
+        one_thread = Guardian.load(adapter=adapter, backend="ctranslate2", threads=1)
+        rows = run_load(Guardian.load(adapter=adapter, backend="ctranslate2", threads=os.cpu_count()), document, one_thread)
         report["serving"] = [asdict(r) for r in rows]
-        out.print("\nServer load (ctranslate2, one model thread per lane):\n\n" + load_table(rows), highlight=False, soft_wrap=True)
+        out.print("\nServer load (ctranslate2 as `guardian serve` loads it: one-thread replicas, one per core):\n\n" + load_table(rows), highlight=False, soft_wrap=True)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -68,7 +68,9 @@ def serve(
         stream_check_every=stream_check_every,
         log_prompts=log_prompts,
     )
-    guardian = load_guardian(adapter, base_model, config, threshold, backend)
+    # Every core: the fast path runs them as one-thread replicas, so a single request is as
+    # quick as on one thread while concurrent batches (both lanes, batched replies) run side by side.
+    guardian = load_guardian(adapter, base_model, config, threshold, backend, threads=os.cpu_count())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     err.print(f"serving on http://{host}:{port}  (playground at /, API under /v1)")
     try:

@@ -15,6 +15,7 @@ import resource
 import statistics
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -162,14 +163,26 @@ def _rows_per_s(guardian: Guardian, texts: list[str], chunk: int, batch: int, ma
 
 def raw_forward_rate(guardian: Guardian, texts: list[str], batch: int = 16) -> float:
     """Texts/s of the int8 detector's forward passes alone over the same windows, sorted by
-    length across all texts: the ceiling of what classify can reach."""
+    length across all texts, as many batches at once as the model has replicas: the ceiling
+    of what classify can reach."""
     model = guardian.model
     windows = sorted((w for t in texts for w in model.fmt.detection_windows(guardian._model_text(t))), key=len)
-    model.detector.forward_batch(windows[:batch])
+    batches = [windows[i : i + batch] for i in range(0, len(windows), batch)]
+    model.detector.forward_batch(batches[0])
     start = time.perf_counter()
-    for i in range(0, len(windows), batch):
-        model.detector.forward_batch(windows[i : i + batch])
+    with ThreadPoolExecutor(model.workers) as pool:
+        list(pool.map(model.detector.forward_batch, batches))
     return len(texts) / (time.perf_counter() - start)
+
+
+def one_model_baseline(guardian: Guardian) -> Guardian:
+    """The same fast-path guard as one model whose matrix products use all its threads (what
+    `threads` meant before it ran one-thread replicas): the baseline of the classify rows."""
+    from slm_guardian.model.ct2_model import CT2GuardModel
+
+    m = guardian.model
+    model = CT2GuardModel(m.directory, m.fmt, threads=m.threads, recheck_band=m.recheck_band, replicas=False)
+    return Guardian(model, guardian.taxonomy, guardian.config, task=guardian.task)
 
 
 def classify_dev_sample(dev: list[str]) -> list[str]:
@@ -178,23 +191,25 @@ def classify_dev_sample(dev: list[str]) -> list[str]:
 
 
 def classify_rates(guardian: Guardian, dev: list[str], long: list[str], rounds: int = 3) -> list[dict]:
-    """`classify`'s rows/s (fast path, no replies) before and after sorting by length across
-    256-row chunks with batches capped at MAX_BATCH_TOKENS, on dev queries and long texts.
+    """`classify`'s rows/s (fast path, no replies; 256-row chunks sorted by length, batches
+    capped at MAX_BATCH_TOKENS) with the threads as one-thread replicas (now) and as one model
+    (before), on dev queries and long texts, beside the raw forward passes' ceiling.
 
     This machine's speed drifts by a third over minutes, so every figure is the median of
     `rounds` passes, the paths taking turns within each round."""
     from slm_guardian.batch.local_job import LOCAL_CHUNK_ROWS
     from slm_guardian.model.scores import MAX_BATCH_TOKENS
 
-    now = f"now: {LOCAL_CHUNK_ROWS}-row chunks sorted by length, ≤ {MAX_BATCH_TOKENS} tokens a batch"
+    threads = guardian.model.threads
+    paths = [(f"before: one model, {threads} threads", one_model_baseline(guardian)), (f"now: {threads} one-thread replicas", guardian)]
     plans = [(f"dev ({len(dev)} rows)", dev, (16, 64)), (f"long texts ({len(long)} rows)", long, (16,))]
     runs: dict[tuple[str, str, int], list[float]] = {}
     for _ in range(rounds):
-        runs.setdefault((plans[0][0], "raw int8 forward passes (ceiling)", 16), []).append(raw_forward_rate(guardian, dev))
+        runs.setdefault((plans[0][0], f"raw int8 forward passes, {threads} replicas (ceiling)", 16), []).append(raw_forward_rate(guardian, dev))
         for name, texts, sizes in plans:
             for b in sizes:
-                runs.setdefault((name, "before: batches of 16/64 rows, no token cap", b), []).append(_rows_per_s(guardian, texts, b, b, None))
-                runs.setdefault((name, now, b), []).append(_rows_per_s(guardian, texts, LOCAL_CHUNK_ROWS, b, MAX_BATCH_TOKENS))
+                for path, g in paths:
+                    runs.setdefault((name, path, b), []).append(_rows_per_s(g, texts, LOCAL_CHUNK_ROWS, b, MAX_BATCH_TOKENS))
     rows: dict[tuple[str, str], dict] = {}
     for (name, path, b), rates in runs.items():
         rows.setdefault((name, path), {"set": name, "path": path, "rows_per_s": {}})["rows_per_s"][b] = statistics.median(rates)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,8 +34,9 @@ from slm_guardian.model.scores import MAX_BATCH_TOKENS, Scores, score_response_w
 QUANTIZATION = "int8_float32"  # int8 weights, float32 activations: what CPUs run fast
 # One thread per model unless told otherwise: measured on the 2-core CPU, one thread judges a
 # short query in 30 ms against 48 ms with two (syncing threads 30 times per token costs more
-# than it saves at this size) and writes replies at 51 tokens/s against 36; two threads win
-# only on full batches (97 against 80 queries/s at batch 16).
+# than it saves at this size) and writes replies at 51 tokens/s against 36. More threads run
+# as that many one-thread replicas of the model (weights shared), each scoring its own batch
+# (docs/performance.md).
 DEFAULT_THREADS = 1
 
 
@@ -129,9 +131,14 @@ class CT2GuardModel:
         threads: int = DEFAULT_THREADS,
         max_new_tokens: int = 96,
         recheck_band: tuple[float, float] | None = (0.3, 0.7),
+        replicas: bool = True,
     ) -> None:
         self.directory = directory
         self.threads = threads
+        # `threads` one-thread replicas, each scoring its own batch; False: one model whose
+        # matrix products use every thread (what the fast path did before; the benchmark's baseline).
+        self.replicas = replicas
+        self.workers = threads if replicas else 1
         self.detector = self._generator(directory / DETECTOR_INT8, QUANTIZATION)
         self._writer = None  # the full model, loaded with the first reply
         # The float32 detector that rechecks near-threshold scores, loaded now: loading it on
@@ -139,6 +146,7 @@ class CT2GuardModel:
         self._exact = self._generator(directory / DETECTOR, "float32") if recheck_band is not None else None
         self.recheck_band = recheck_band
         self.rechecked = 0  # queries re-scored in float32 so far (reported by the benchmark)
+        self._count_lock = threading.Lock()
         self.fmt = fmt
         self.max_new_tokens = max_new_tokens
         self.max_batch_tokens: int | None = MAX_BATCH_TOKENS  # padded tokens per forward pass (None: rows only)
@@ -155,7 +163,7 @@ class CT2GuardModel:
         # CTranslate2 sets the process's OpenMP thread count when it loads a model, which
         # would silently shrink PyTorch's pool (the reference path, MiniLM) in the same process.
         torch_threads = torch.get_num_threads()
-        generator = ctranslate2.Generator(str(directory), device="cpu", compute_type=compute_type, intra_threads=self.threads)
+        generator = ctranslate2.Generator(str(directory), device="cpu", compute_type=compute_type, inter_threads=self.workers, intra_threads=1 if self.replicas else self.threads)
         torch.set_num_threads(torch_threads)
         return generator
 
@@ -168,7 +176,7 @@ class CT2GuardModel:
 
     def score(self, texts: Sequence[str], batch_size: int = 16) -> list[Scores]:
         """Scores for each text (a long one: its worst window); output order follows input order."""
-        return score_windows(self.fmt, texts, batch_size, self._score_batch, self.max_batch_tokens)
+        return score_windows(self.fmt, texts, batch_size, self._score_batch, self.max_batch_tokens, workers=self.workers)
 
     def _score_batch(self, batch: list[list[int]]) -> list[Scores]:
         scores = self._forward(self.detector, batch)
@@ -177,7 +185,8 @@ class CT2GuardModel:
         low, high = self.recheck_band
         unsure = [i for i, s in enumerate(scores) if low <= s.unsafe <= high]
         if unsure:
-            self.rechecked += len(unsure)
+            with self._count_lock:  # batches are scored from several threads
+                self.rechecked += len(unsure)
             for i, exact in zip(unsure, self._forward(self._exact, [batch[i] for i in unsure])):
                 scores[i] = exact
         return scores
@@ -198,7 +207,7 @@ class CT2GuardModel:
 
     def score_responses(self, pairs: Sequence[tuple[str, str]], batch_size: int = 16) -> list[Scores]:
         """Scores of each (query, answer) pair: the answer judged in the query's context."""
-        return score_response_windows(self.fmt, pairs, batch_size, self._score_batch, self.max_batch_tokens)
+        return score_response_windows(self.fmt, pairs, batch_size, self._score_batch, self.max_batch_tokens, workers=self.workers)
 
     def score_with_cache(self, text: str) -> tuple[Scores, None]:
         # CTranslate2 keeps no cache between calls; `respond` re-reads the short prompt in one
@@ -216,6 +225,7 @@ class CT2GuardModel:
         prompts = [tokens(worst_window(self.fmt, text, self._score_batch) + self.fmt.response_prefix(c)) for text, c in zip(texts, codes)]
         results = self.generator.generate_batch(
             prompts,
+            max_batch_size=-(-len(prompts) // self.workers),  # one part per replica, decoded side by side
             max_length=self.max_new_tokens,
             sampling_topk=1,
             include_prompt_in_result=False,

@@ -109,9 +109,11 @@ def measure(guardian: Guardian, scenario: str, settings: ServerSettings, clients
     )
 
 
-def run_load(guardian: Guardian, long_text: str) -> list[LoadRow]:
-    """Every scenario with its baseline, in this process."""
-    return [
+def run_load(guardian: Guardian, long_text: str, one_thread: Guardian | None = None) -> list[LoadRow]:
+    """Every scenario with its baseline, in this process (`one_thread`: the same guard on one
+    thread, for the baseline of running `guardian`'s threads as replicas)."""
+    baseline = [measure(one_thread, "replies batched, one model thread (before)", ServerSettings(), 32, 192)] if one_thread else []
+    return baseline + [
         measure(guardian, "replies one at a time (before)", ServerSettings(batch_replies=False), 32, 192),
         measure(guardian, "replies batched", ServerSettings(), 32, 192),
         measure(guardian, "mixed long/short, one lane (before)", ServerSettings(long_chars=10**9), 8, 64, long_text),
