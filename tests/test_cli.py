@@ -210,4 +210,22 @@ def test_data_answers_writes_the_base_models_greedy_answers(tmp_path, shared_dat
     assert sum(bool(r["answer"].strip()) for r in rows) >= 2
     first = out.read_text()
     assert run(*args).returncode == 0 and out.read_text() == first  # greedy: the same file again
+    assert not (tmp_path / "answers.jsonl.partial").exists()
     assert_clean_failure(run("data", "answers", "--source", str(tmp_path), "--out", str(out)), "--source")
+
+
+def test_data_answers_resumes_from_the_batches_a_stopped_run_kept(tmp_path, shared_data):
+    from slm_guardian.data.answer_generation import harmless_instructions
+
+    out = tmp_path / "answers.jsonl"
+    partial = tmp_path / "answers.jsonl.partial"
+    args = ("data", "answers", "--source", str(shared_data), "--count", "3", "--max-tokens", "24", "--out", str(out))
+    settings = {"count": 3, "seed": 13, "max_tokens": 24, "base_model": "smollm2-135m"}
+    kept = [{"instruction": text, "answer": f"kept answer {i}"} for i, text in enumerate(harmless_instructions(shared_data, 3, 13))]
+    # every batch kept, the last line cut mid-write: that row's batch is not done and is written again
+    partial.write_text("\n".join(json.dumps(r) for r in [{"settings": settings}, *kept]) + "\n" + '{"instruction": "cut')
+    result = run(*args)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line) for line in out.read_text().splitlines()] == kept and not partial.exists()
+    partial.write_text(json.dumps({"settings": {**settings, "seed": 7}}) + "\n")
+    assert_clean_failure(run(*args), "delete it to start again")

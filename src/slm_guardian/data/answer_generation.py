@@ -47,34 +47,36 @@ def generate_answers(
     base_model: str | None = None,
     max_tokens: int = 160,
     batch_size: int = 32,
-    on_batch: Callable[[int], None] | None = None,
+    on_batch: Callable[[list[GeneratedAnswer]], None] | None = None,
+    done: dict[str, str] | None = None,
 ) -> list[GeneratedAnswer]:
     """The base model's greedy answer to each instruction, in order. The int8 conversion of the
-    base model is kept in `work_dir` (a few seconds to make). `on_batch(n)` is called after
-    each batch of `n` answers (a progress bar)."""
-    import ctranslate2
-    from ctranslate2.converters import TransformersConverter
+    base model is kept in `work_dir` (a few seconds to make). `on_batch(answers)` is called
+    after each batch is written (progress, and a partial file a stopped run resumes from).
+    Batches are fixed by the instructions and `batch_size`, so a batch whose every instruction
+    is in `done` (instruction -> answer) is taken from there as it was written, and a resumed
+    run gives the file an unbroken one gives."""
     from transformers import AutoTokenizer
 
     from slm_guardian.model.base import resolve_base
 
+    done = done or {}
     source = resolve_base(base_model)
-    converted = Path(work_dir) / "ct2-base"
-    if not (converted / "model.bin").is_file():
-        TransformersConverter(str(source)).convert(str(converted), quantization="int8", force=True)
     tokenizer = AutoTokenizer.from_pretrained(source)
-    generator = ctranslate2.Generator(str(converted), device="cpu", inter_threads=1)
-    prompts = [
-        tokenizer.convert_ids_to_tokens(
-            tokenizer(tokenizer.apply_chat_template([{"role": "user", "content": text}], add_generation_prompt=True, tokenize=False), add_special_tokens=False).input_ids
-        )
-        for text in instructions
-    ]
+    generator = None  # loaded for the first batch that is not done yet
+    prompts = [_prompt(tokenizer, text) for text in instructions]
     # Batches of similar prompt length waste less on padding; answers go back in input order.
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
     answers: dict[int, str] = {}
     for start in range(0, len(order), batch_size):
         ids = order[start : start + batch_size]
+        if all(instructions[i] in done for i in ids):
+            answers.update({i: done[instructions[i]] for i in ids})
+            if on_batch:
+                on_batch([])
+            continue
+        if generator is None:
+            generator = _base_generator(work_dir, source)
         results = generator.generate_batch(
             [prompts[i] for i in ids],
             max_length=max_tokens,
@@ -87,8 +89,23 @@ def generate_answers(
         for i, result in zip(ids, results):
             answers[i] = tokenizer.decode(result.sequences_ids[0], skip_special_tokens=True).strip()
         if on_batch:
-            on_batch(len(ids))
+            on_batch([GeneratedAnswer(instructions[i], answers[i]) for i in ids])
     return [GeneratedAnswer(text, answers[i]) for i, text in enumerate(instructions)]
+
+
+def _base_generator(work_dir: Path, source: Path):
+    import ctranslate2
+    from ctranslate2.converters import TransformersConverter
+
+    converted = Path(work_dir) / "ct2-base"
+    if not (converted / "model.bin").is_file():
+        TransformersConverter(str(source)).convert(str(converted), quantization="int8", force=True)
+    return ctranslate2.Generator(str(converted), device="cpu", inter_threads=1)
+
+
+def _prompt(tokenizer, text: str) -> list[str]:
+    chat = tokenizer.apply_chat_template([{"role": "user", "content": text}], add_generation_prompt=True, tokenize=False)
+    return tokenizer.convert_ids_to_tokens(tokenizer(chat, add_special_tokens=False).input_ids)
 
 
 def write_answers(path: Path, answers: list[GeneratedAnswer]) -> None:
