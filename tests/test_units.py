@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -60,7 +61,8 @@ def test_batches_scored_from_several_threads_give_the_same_scores_in_order():
     _score_by_content.sizes = []
     texts = ["aa|bb|cx", "dd", "x|ee", "ff|gg", "hh", "ix|jj"]
     alone = score_windows(WindowFormat(), texts, batch_size=2, score_batch=_score_by_content)
-    together = score_windows(WindowFormat(), texts, batch_size=2, score_batch=score_batch, workers=2)
+    with ThreadPoolExecutor(2) as pool:
+        together = score_windows(WindowFormat(), texts, batch_size=2, score_batch=score_batch, pool=pool)
     assert together == alone
     assert [s.unsafe for s in together] == [0.9, 0.1, 0.9, 0.1, 0.1, 0.9]
     assert len(calls) == 6 and threading.main_thread().name not in calls

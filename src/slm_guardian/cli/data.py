@@ -77,64 +77,31 @@ def data_answers(
     task's relevance pairs: each answer with its own question (answered) and with another
     (not fulfilled, a refusal). Each batch is kept in OUT.partial as it is written; run the
     same command again after a stop and it goes on from there (the same file as one run)."""
-    import json
-
     from tqdm import tqdm
 
-    from slm_guardian.data.answer_generation import generate_answers, harmless_instructions, write_answers
+    from slm_guardian.data.answer_generation import PartialAnswers, generate_answers, harmless_instructions, write_answers
     from slm_guardian.errors import GuardianError
 
     if out_file.is_dir():
         fail(f"--out {out_file} is a folder; give a .jsonl file")
-    partial = out_file.with_name(out_file.name + ".partial")
-    settings = {"count": count, "seed": seed, "max_tokens": max_tokens, "base_model": base_model or "smollm2-135m"}
+    partial = PartialAnswers(out_file, {"count": count, "seed": seed, "max_tokens": max_tokens, "base_model": base_model or "smollm2-135m"})
     try:
         instructions = harmless_instructions(source, count, seed)
-        done = _answers_done(partial, settings)
+        done = partial.done()
         out_file.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("a", encoding="utf-8") as kept, tqdm(total=len(instructions), desc="answers", unit="answer", file=sys.stderr, disable=None) as bar:
-            if kept.tell() == 0:
-                kept.write(json.dumps({"settings": settings}) + "\n")
+        with tqdm(total=len(instructions), desc="answers", unit="answer", file=sys.stderr, disable=None) as bar:
 
             def keep(batch) -> None:
-                kept.writelines(json.dumps({"instruction": a.instruction, "answer": a.answer}) + "\n" for a in batch)
-                kept.flush()
+                partial.keep(batch)
                 bar.update(len(batch))
 
             if done:
                 bar.update(len(done))
-                err.print(f"resuming: {len(done)} answers already in {partial}")
+                err.print(f"resuming: {len(done)} answers already in {partial.path}")
             answers = generate_answers(instructions, out_file.parent, base_model, max_tokens, on_batch=keep, done=done)
     except (GuardianError, ValueError) as exc:
         fail(str(exc))
     write_answers(out_file, answers)
-    partial.unlink()
+    partial.discard()
     empty = sum(not a.answer for a in answers)
     out.print(f"{len(answers)} answers written to {out_file} ({empty} empty, skipped by the data build)")
-
-
-def _answers_done(partial: Path, settings: dict) -> dict[str, str]:
-    """The answers a stopped `guardian data answers` kept in `partial` (none if it is absent);
-    a clean exit if they were made with other settings."""
-    import json
-
-    if not partial.is_file():
-        return {}
-    lines = [line for line in partial.read_text("utf-8").splitlines() if line.strip()]
-    try:
-        kept = json.loads(lines[0])["settings"] if lines else settings
-        rows = []
-        for n, line in enumerate(lines[1:], 2):
-            try:
-                rows.append(json.loads(line))
-            except ValueError:
-                if n < len(lines):
-                    raise
-                # the last line of a run stopped mid-write: dropped (its batch is written again)
-                partial.write_text("".join(line + "\n" for line in lines[:-1]), encoding="utf-8")
-        done = {str(r["instruction"]): str(r["answer"]) for r in rows}
-    except (ValueError, KeyError, TypeError):
-        fail(f"{partial} is not a partial answers file; delete it to start again")
-    if kept != settings:
-        fail(f"{partial} was made with {kept}, not {settings}: run with those settings to resume, or delete it to start again")
-    return done

@@ -108,6 +108,52 @@ def _prompt(tokenizer, text: str) -> list[str]:
     return tokenizer.convert_ids_to_tokens(tokenizer(chat, add_special_tokens=False).input_ids)
 
 
+class PartialAnswers:
+    """The batches a running `guardian data answers` has written so far (`OUT.partial`): a
+    settings line, then one answer row per line, appended batch by batch, so that a stopped
+    run goes on from where it was with the same settings."""
+
+    def __init__(self, out_file: Path, settings: dict) -> None:
+        self.path = Path(out_file).with_name(Path(out_file).name + ".partial")
+        self.settings = settings
+
+    def done(self) -> dict[str, str]:
+        """instruction -> answer for every row kept (none if there is no partial file). A last
+        line cut mid-write is dropped, so its batch is written again; another run's settings
+        or a file that is not a partial answers file raise `InvalidInput`."""
+        if not self.path.is_file():
+            return {}
+        lines = [line for line in self.path.read_text("utf-8").splitlines() if line.strip()]
+        restart = f"delete {self.path} to start again"
+        try:
+            kept = json.loads(lines[0])["settings"] if lines else self.settings
+            rows = []
+            for n, line in enumerate(lines[1:], 2):
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:
+                    if n < len(lines):
+                        raise
+                    self.path.write_text("".join(line + "\n" for line in lines[:-1]), encoding="utf-8")
+            done = {str(r["instruction"]): str(r["answer"]) for r in rows}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidInput(f"{self.path} is not a partial answers file; {restart}") from exc
+        if kept != self.settings:
+            raise InvalidInput(f"{self.path} was made with {kept}, not {self.settings}: run with those settings to resume, or {restart}")
+        return done
+
+    def keep(self, batch: list[GeneratedAnswer]) -> None:
+        """Append one written batch (the settings line first, into a new file)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as kept:
+            if kept.tell() == 0:
+                kept.write(json.dumps({"settings": self.settings}) + "\n")
+            kept.writelines(json.dumps(asdict(a)) + "\n" for a in batch)
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
 def write_answers(path: Path, answers: list[GeneratedAnswer]) -> None:
     write_jsonl(path, (asdict(a) for a in answers))
 

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import ctranslate2
@@ -138,7 +139,9 @@ class CT2GuardModel:
         # `threads` one-thread replicas, each scoring its own batch; False: one model whose
         # matrix products use every thread (what the fast path did before; the benchmark's baseline).
         self.replicas = replicas
-        self.workers = threads if replicas else 1
+        # The threads that score a call's batches side by side, one per replica; shared by
+        # concurrent callers, so no more batches run at once than there are replicas.
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ct2-replica") if self.workers > 1 else None
         self.detector = self._generator(directory / DETECTOR_INT8, QUANTIZATION)
         self._writer = None  # the full model, loaded with the first reply
         # The float32 detector that rechecks near-threshold scores, loaded now: loading it on
@@ -156,6 +159,11 @@ class CT2GuardModel:
         self._banned = [[t] for t in tokens(guard_ids)]
         stop = (set(fmt.tokenizer.all_special_ids) | {ids.eos}) - set(guard_ids)
         self._stop_tokens = tokens(sorted(stop))
+
+    @property
+    def workers(self) -> int:
+        """How many batches are scored at once: one per replica (one model: one)."""
+        return self.threads if self.replicas else 1
 
     def _generator(self, directory: Path, compute_type: str):
         import torch
@@ -176,7 +184,7 @@ class CT2GuardModel:
 
     def score(self, texts: Sequence[str], batch_size: int = 16) -> list[Scores]:
         """Scores for each text (a long one: its worst window); output order follows input order."""
-        return score_windows(self.fmt, texts, batch_size, self._score_batch, self.max_batch_tokens, workers=self.workers)
+        return score_windows(self.fmt, texts, batch_size, self._score_batch, self.max_batch_tokens, pool=self._pool)
 
     def _score_batch(self, batch: list[list[int]]) -> list[Scores]:
         scores = self._forward(self.detector, batch)
@@ -207,7 +215,7 @@ class CT2GuardModel:
 
     def score_responses(self, pairs: Sequence[tuple[str, str]], batch_size: int = 16) -> list[Scores]:
         """Scores of each (query, answer) pair: the answer judged in the query's context."""
-        return score_response_windows(self.fmt, pairs, batch_size, self._score_batch, self.max_batch_tokens, workers=self.workers)
+        return score_response_windows(self.fmt, pairs, batch_size, self._score_batch, self.max_batch_tokens, pool=self._pool)
 
     def score_with_cache(self, text: str) -> tuple[Scores, None]:
         # CTranslate2 keeps no cache between calls; `respond` re-reads the short prompt in one

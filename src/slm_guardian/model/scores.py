@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
 from slm_guardian.model.format import GuardFormat
@@ -42,30 +42,30 @@ def batch_plan(lengths: Sequence[int], batch_size: int, max_tokens: int = MAX_BA
 
 
 def score_windows(
-    fmt: GuardFormat, texts: Sequence[str], batch_size: int, score_batch, max_tokens: int | None = MAX_BATCH_TOKENS, workers: int = 1
+    fmt: GuardFormat, texts: Sequence[str], batch_size: int, score_batch, max_tokens: int | None = MAX_BATCH_TOKENS, pool: Executor | None = None
 ) -> list[Scores]:
     """Each text's scores from its worst window (highest unsafe score), windows batched by
     similar length (`batch_plan`; `max_tokens` None: rows only); `score_batch` scores one
-    batch of detection ids (`workers` batches at a time, from that many threads)."""
-    return score_views([fmt.detection_windows(text) for text in texts], batch_size, score_batch, max_tokens, workers=workers)
+    batch of detection ids (on `pool`'s threads, when given)."""
+    return score_views([fmt.detection_windows(text) for text in texts], batch_size, score_batch, max_tokens, pool=pool)
 
 
 def score_response_windows(
-    fmt: GuardFormat, pairs: Sequence[tuple[str, str]], batch_size: int, score_batch, max_tokens: int | None = MAX_BATCH_TOKENS, workers: int = 1
+    fmt: GuardFormat, pairs: Sequence[tuple[str, str]], batch_size: int, score_batch, max_tokens: int | None = MAX_BATCH_TOKENS, pool: Executor | None = None
 ) -> list[Scores]:
     """Each (query, answer) pair's scores: verdict and categories from the answer's worst
     window, the refusal score from its first (head-and-tail) view, where a refusal says so."""
     views = [fmt.response_windows(query, answer) for query, answer in pairs]
-    return score_views(views, batch_size, score_batch, max_tokens, refusal_from_first=True, workers=workers)
+    return score_views(views, batch_size, score_batch, max_tokens, refusal_from_first=True, pool=pool)
 
 
 def score_views(
-    views: list[list[list[int]]], batch_size: int, score_batch, max_tokens: int | None, refusal_from_first: bool = False, workers: int = 1
+    views: list[list[list[int]]], batch_size: int, score_batch, max_tokens: int | None, refusal_from_first: bool = False, pool: Executor | None = None
 ) -> list[Scores]:
     """Each item's scores from its worst view (prepared ids; a one-view item: that view's),
-    every view of every item batched together by length (`batch_plan`). With `workers` > 1,
-    that many batches are scored at once from as many threads (a runtime that releases the
-    GIL and runs one model replica per thread, as CTranslate2 does); the result is the same."""
+    every view of every item batched together by length (`batch_plan`). With a `pool`, batches
+    are scored on its threads, as many at once as it has (for a runtime that releases the GIL
+    and runs one model replica per thread, as CTranslate2 does); the result is the same."""
     windows = [(index, ids) for index, group in enumerate(views) for ids in group]
     first = {}
     for position, (index, _) in enumerate(windows):
@@ -74,9 +74,8 @@ def score_views(
     refusal: dict[int, float | None] = {}
     plan = batch_plan([len(ids) for _, ids in windows], batch_size, max_tokens or sys.maxsize)
     batches = [[windows[i][1] for i in chunk] for chunk in plan]
-    if workers > 1 and len(batches) > 1:
-        with ThreadPoolExecutor(min(workers, len(batches))) as pool:
-            results = list(pool.map(score_batch, batches))
+    if pool is not None and len(batches) > 1:
+        results = list(pool.map(score_batch, batches))
     else:
         results = [score_batch(batch) for batch in batches]
     for chunk, batch_scores in zip(plan, results):
