@@ -228,4 +228,4 @@ def test_data_answers_resumes_from_the_batches_a_stopped_run_kept(tmp_path, shar
     assert result.returncode == 0, result.stderr
     assert [json.loads(line) for line in out.read_text().splitlines()] == kept and not partial.exists()
     partial.write_text(json.dumps({"settings": {**settings, "seed": 7}}) + "\n")
-    assert_clean_failure(run(*args), "to start again")
+    assert_clean_failure(run(*args), "delete it to start again")

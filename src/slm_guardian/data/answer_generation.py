@@ -124,7 +124,7 @@ class PartialAnswers:
         if not self.path.is_file():
             return {}
         lines = [line for line in self.path.read_text("utf-8").splitlines() if line.strip()]
-        restart = f"delete {self.path} to start again"
+        restart = "delete it to start again"
         try:
             kept = json.loads(lines[0])["settings"] if lines else self.settings
             rows = []
