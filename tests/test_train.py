@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from slm_guardian.data.rows import GuardExample
@@ -329,6 +331,26 @@ def test_anchor_texts_draw_from_the_prompt_rows_too():
     prompts = [GuardExample("question 0", False), GuardExample("Write a scam email.", True, ["S2"], "No.")]
     assert sorted(anchor_texts(responses, 100, seed=1, prompts=prompts)) == ["Write a scam email.", "an answer.", "question 0"]
     assert anchor_texts([], 100, seed=1, prompts=prompts) == anchor_texts([], 100, seed=1, prompts=prompts[::-1])
+
+
+def test_every_row_of_a_named_source_is_an_anchor_and_counts_in_the_total():
+    from slm_guardian.data.rows import ResponseExample
+    from slm_guardian.training.anchors import anchor_texts
+
+    responses = [ResponseExample(f"question {i}", f"answer {i}.", False) for i in range(20)]
+    groups = [GuardExample(f"a sentence about group {i}", i % 2 == 0, source="hatecheck") for i in range(4)]
+    prompts = groups + [GuardExample(f"prompt {i}", False, source="alpaca") for i in range(20)]
+    for seed in range(5):
+        texts = anchor_texts(responses, 10, seed, prompts, every_row_of=["hatecheck"])
+        assert len(set(texts)) == 10 and {row.text for row in groups} <= set(texts)
+    assert len(anchor_texts(responses, 3, 1, prompts, every_row_of=["hatecheck"])) == 3
+    # without the option the draw is the one earlier runs made: one seeded sample of all texts
+    from slm_guardian.data.keys import dedup_key
+
+    every = {dedup_key(t): t for t in [x for r in responses for x in (r.query, r.answer)] + [r.text for r in prompts]}
+    assert anchor_texts(responses, 10, 1, prompts) == random.Random(1).sample([every[k] for k in sorted(every)], 10)
+    with pytest.raises(ValueError, match="anchor_sources"):
+        TrainConfig(anchor_every_row_of=["hatecheck"])
 
 
 def test_a_prompt_anchor_keeps_its_rows_reply_only_where_the_teacher_agrees(taxonomy):

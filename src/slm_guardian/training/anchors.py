@@ -32,19 +32,28 @@ from slm_guardian.model.scores import Scores, score_views
 from slm_guardian.training.config import TrainConfig
 
 
-def anchor_texts(examples: Sequence[ResponseExample], count: int, seed: int, prompts: Sequence[GuardExample] = ()) -> list[str]:
+def anchor_texts(
+    examples: Sequence[ResponseExample], count: int, seed: int, prompts: Sequence[GuardExample] = (), every_row_of: Sequence[str] = ()
+) -> list[str]:
     """`count` distinct texts (queries and answers of `examples`, and the texts of `prompts`),
-    drawn by `seed`."""
+    drawn by `seed`. The texts of prompt rows whose `source` is in `every_row_of` come first,
+    all of them (drawn too if they alone are more than `count`); the rest is drawn from the others."""
     seen: dict[str, str] = {}
     for ex in examples:
         for text in (ex.query, ex.answer):
             if text.strip():
                 seen.setdefault(dedup_key(text), text)
+    required: dict[str, str] = {}
     for row in prompts:
         if row.text.strip():
-            seen.setdefault(dedup_key(row.text), row.text)
-    texts = [seen[key] for key in sorted(seen)]
-    return random.Random(seed).sample(texts, min(count, len(texts)))
+            key = dedup_key(row.text)
+            if row.source in every_row_of:
+                required.setdefault(key, row.text)
+            seen.setdefault(key, row.text)
+    rng = random.Random(seed)
+    chosen = rng.sample([required[key] for key in sorted(required)], min(count, len(required)))
+    rest = [seen[key] for key in sorted(seen) if key not in required]
+    return chosen + rng.sample(rest, min(count - len(chosen), len(rest)))
 
 
 def anchor_examples(
@@ -95,7 +104,7 @@ def prompt_anchors(
         return [], []
     examples = examples if "responses" in config.anchor_sources else ()
     prompts = prompts if "prompts" in config.anchor_sources else ()
-    texts = anchor_texts(examples, config.anchor_prompts, config.seed, prompts)
+    texts = anchor_texts(examples, config.anchor_prompts, config.seed, prompts, config.anchor_every_row_of)
     replies = {dedup_key(row.text): row for row in prompts}
     soft = config.anchor_targets == "probability"
     return anchor_examples(model, fmt, texts, config.verdict_weight, config.category_weight, replies=replies, soft=soft)

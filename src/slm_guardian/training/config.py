@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from slm_guardian.config_file import YamlConfig
 
@@ -67,6 +67,10 @@ class TrainConfig(YamlConfig):
     # or its P(harm) spread over <|harm|> and <|safe|> ("probability": the margin is kept too,
     # as learning without forgetting distils it).
     anchor_targets: Literal["verdict", "probability"] = "verdict"
+    # Sources of prompt training rows (their `source`, e.g. the hate-speech sets' rows about
+    # groups) whose texts are all anchors, counted in `anchor_prompts`; the rest are drawn.
+    # Needs "prompts" in `anchor_sources`.
+    anchor_every_row_of: list[str] = Field(default_factory=list)
     # Share of the data's prompt rows trained with their own labels, drawn by seed. Below 1 a
     # warm-started run replays less of the data its init adapter was trained on; 0 trains the
     # response task (and the anchors) alone.
@@ -76,3 +80,9 @@ class TrainConfig(YamlConfig):
     # GPUs (the shipped adapter was trained so). "float32" runs everything in float32.
     precision: Literal["float32", "bfloat16"] = "bfloat16"
     data: dict = Field(default_factory=dict)  # passed to DataConfig when the data is built
+
+    @model_validator(mode="after")
+    def _every_row_of_needs_prompt_anchors(self) -> TrainConfig:
+        if self.anchor_every_row_of and "prompts" not in self.anchor_sources:
+            raise ValueError('anchor_every_row_of names prompt-row sources: add "prompts" to anchor_sources')
+        return self
