@@ -161,7 +161,9 @@ def test_eval_reports_response_moderation_beside_its_baselines(built, joint_adap
     result = subprocess.run([*command, "--baselines", "keyword", "--limit", "12", "--no-latency", "--no-responses", "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "Response moderation" in result.stdout and "lexical refusal check" in result.stdout
-    responses = json.loads(out.read_text())["responses"]
+    report = json.loads(out.read_text())
+    assert report["command"].startswith("guardian eval response-diasafety refusal-pyrit --data ") and report["command"].endswith(str(out))
+    responses = report["responses"]
     assert set(responses["response-diasafety"]["harm"]) == {"guardian", "keyword"}
     assert responses["response-diasafety"]["harm"]["guardian"]["n"] == 12
     by_label = responses["response-diasafety"]["by_label"]["guardian"]  # DiaSafety's own categories

@@ -70,11 +70,20 @@ def test_two_replicas_score_as_one_model_does(fast):
     texts = ([t for t, _ in HARMFUL] + BENIGN) * 3  # several batches, so both replicas work
     two = Guardian.load(backend="ctranslate2", threads=2)
     assert two.model.workers == 2
+    assert two.model.map_batches(len, [[1], [1, 2], [1, 2, 3]] * 4) == [1, 2, 3] * 4
     one = [v.unsafe_score for v in fast.check_batch(texts, respond=False, batch_size=4)]
     both = [v.unsafe_score for v in two.check_batch(texts, respond=False, batch_size=4)]
     assert both == pytest.approx(one, abs=1e-4)
     replies = two.with_responses(two.check_batch(texts[:3], respond=False), texts[:3])
     assert all(v.response and "<|" not in v.response for v in replies)
+
+
+def test_the_fast_paths_recheck_band_follows_the_configured_threshold():
+    from slm_guardian import Guardian, GuardianConfig
+    from slm_guardian.model.ct2_model import band_around
+
+    strict = Guardian.load(backend="ctranslate2", config=GuardianConfig(threshold=0.3))
+    assert strict.model.recheck_band == band_around(0.3) and band_around(0.3) != band_around(0.5)
 
 
 def test_unknown_backend_is_rejected():

@@ -84,6 +84,14 @@ def test_scores_in_the_recheck_band_are_recomputed_in_float32():
     assert [s.unsafe for s in model._score_batch([[1]])] == [0.31]
 
 
+def test_the_recheck_band_follows_the_threshold_and_stays_within_scores():
+    from slm_guardian.model.ct2_model import DEFAULT_RECHECK_BAND, RECHECK_MARGIN, band_around
+
+    assert band_around(0.5, 0.2) == pytest.approx((0.3, 0.7))
+    assert band_around(0.9, 0.2) == pytest.approx((0.7, 1.0)) and band_around(0.1, 0.2) == pytest.approx((0.0, 0.3))
+    assert DEFAULT_RECHECK_BAND == band_around(0.5, RECHECK_MARGIN)
+
+
 class SlowGuardian:
     """Answers a batch holding a text of `blocking_chars` or more (any batch, by default) only
     after `release` is set, others at once; records the texts of each batch."""

@@ -96,7 +96,7 @@ class Guardian:
         """Load the shipped model (or `adapter`, on `base_model`) with thresholds from `config`.
 
         `backend`: "torch" (the reference path, eager PyTorch fp32) or "ctranslate2" (int8, the
-        fast path; converted once per adapter and cached; scores within 0.2 of the threshold
+        fast path; converted once per adapter and cached; scores within 0.25 of the threshold
         are recomputed in float32 so verdicts match the reference). `threads`: CPU threads of
         the model (default: all cores for torch, one for ctranslate2, its fastest per query;
         ctranslate2 runs more as one-thread replicas, each scoring its own batches).
@@ -112,11 +112,10 @@ class Guardian:
         adapter_dir = Path(adapter) if adapter else model_adapter_dir(model) if model else default_adapter_dir()
         base = str(base_model) if base_model else None
         if backend == "ctranslate2":
-            from slm_guardian.model.ct2_model import load_ct2_guard_model
+            from slm_guardian.model.ct2_model import band_around, load_ct2_guard_model
 
             # The band follows the threshold; per-category thresholds are not rechecked.
-            band = (max(0.0, config.threshold - 0.2), min(1.0, config.threshold + 0.2))
-            model = load_ct2_guard_model(adapter_dir, base, threads=threads, recheck_band=band)
+            model = load_ct2_guard_model(adapter_dir, base, threads=threads, recheck_band=band_around(config.threshold))
         else:
             from slm_guardian.model.loading import load_guard_model
 

@@ -101,7 +101,8 @@ def evaluate(
                 rows = random.Random(0).sample(rows, limit)
             err.print(f"evaluating {name} ({len(rows)} answers)")
             response_results.append(evaluate_responses(name, rows, {"guardian": guardian, **variants}, detectors))
-    extras: dict = {"threshold": guardian.config.threshold}
+    # The report says how it was made: the command as typed (the program name as its user knows it).
+    extras: dict = {"command": shlex.join(["guardian", *sys.argv[1:]]), "threshold": guardian.config.threshold}
     if not no_latency:
         extras["latency"] = latency(guardian)
     try:
@@ -133,8 +134,8 @@ def evaluate(
     if report_dir:
         from slm_guardian.evaluation.report import write_report
 
-        command = "guardian " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-        path = write_report(results, report_dir, command, extras)
+        details = {key: value for key, value in extras.items() if key != "command"}
+        path = write_report(results, report_dir, extras["command"], details)
         out.print(f"report written to {path}")
 
 

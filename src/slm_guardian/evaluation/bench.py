@@ -15,7 +15,6 @@ import resource
 import statistics
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -170,8 +169,7 @@ def raw_forward_rate(guardian: Guardian, texts: list[str], batch: int = 16) -> f
     batches = [windows[i : i + batch] for i in range(0, len(windows), batch)]
     model.detector.forward_batch(batches[0])
     start = time.perf_counter()
-    with ThreadPoolExecutor(model.workers) as pool:
-        list(pool.map(model.detector.forward_batch, batches))
+    model.map_batches(model.detector.forward_batch, batches)
     return len(texts) / (time.perf_counter() - start)
 
 

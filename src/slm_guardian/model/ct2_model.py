@@ -8,9 +8,9 @@ nobody reads; the detector's logits for those 18 tokens are identical. Both are 
 int8 weights, so loading reads int8 from disk instead of reading float32 and quantizing it
 in memory (a lower peak RSS); the detector is kept in float32 as well, for the rechecks.
 int8 moves unsafe scores by ~0.02 on average, which
-flips ~2% of verdicts near the threshold, so scores that land inside `recheck_band` are
-recomputed by the float32 detector (identical to the PyTorch reference to 1e-6); on the dev
-split that is ~15% of queries.
+flips ~2% of verdicts near the threshold, so scores that land inside `recheck_band` (the
+threshold ± `RECHECK_MARGIN`) are recomputed by the float32 detector (identical to the
+PyTorch reference to 1e-6).
 """
 
 from __future__ import annotations
@@ -39,6 +39,19 @@ QUANTIZATION = "int8_float32"  # int8 weights, float32 activations: what CPUs ru
 # as that many one-thread replicas of the model (weights shared), each scoring its own batch
 # (docs/performance.md).
 DEFAULT_THREADS = 1
+# Scores within this distance of the threshold are recomputed by the float32 detector. int8's
+# errors are small on average but up to ~0.5 near the threshold; the margin is the narrowest
+# whose disagreement with the reference on held-out ToxicChat prompts is at most half the 0.5%
+# the fast path may differ by (benchmarks/recheck_band.py, docs/performance.md).
+RECHECK_MARGIN = 0.25
+
+
+def band_around(threshold: float, margin: float = RECHECK_MARGIN) -> tuple[float, float]:
+    """The scores rechecked in float32 for a verdict at `threshold`."""
+    return max(0.0, threshold - margin), min(1.0, threshold + margin)
+
+
+DEFAULT_RECHECK_BAND = band_around(0.5)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -131,7 +144,7 @@ class CT2GuardModel:
         fmt: GuardFormat,
         threads: int = DEFAULT_THREADS,
         max_new_tokens: int = 96,
-        recheck_band: tuple[float, float] | None = (0.3, 0.7),
+        recheck_band: tuple[float, float] | None = DEFAULT_RECHECK_BAND,
         replicas: bool = True,
     ) -> None:
         self.directory = directory
@@ -164,6 +177,10 @@ class CT2GuardModel:
     def workers(self) -> int:
         """How many batches are scored at once: one per replica (one model: one)."""
         return self.threads if self.replicas else 1
+
+    def map_batches(self, function, batches: Sequence) -> list:
+        """`function` over `batches`, as many at once as there are replicas (in order)."""
+        return list(self._pool.map(function, batches) if self._pool else map(function, batches))
 
     def _generator(self, directory: Path, compute_type: str):
         import torch
@@ -247,7 +264,7 @@ def load_ct2_guard_model(
     adapter_dir: str | Path,
     base_model: str | None = None,
     threads: int | None = None,
-    recheck_band: tuple[float, float] | None = (0.3, 0.7),
+    recheck_band: tuple[float, float] | None = DEFAULT_RECHECK_BAND,
 ) -> CT2GuardModel:
     """The fast path for an adapter: converted on first use (from the merged PyTorch model),
     then loaded from the cache without touching PyTorch weights."""
