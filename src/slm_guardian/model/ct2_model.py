@@ -19,7 +19,7 @@ import hashlib
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -178,7 +178,7 @@ class CT2GuardModel:
         """How many batches are scored at once: one per replica (one model: one)."""
         return self.threads if self.replicas else 1
 
-    def map_batches(self, function, batches: Sequence) -> list:
+    def map_batches(self, function: Callable, batches: Sequence) -> list:
         """`function` over `batches`, as many at once as there are replicas (in order)."""
         return list(self._pool.map(function, batches) if self._pool else map(function, batches))
 
