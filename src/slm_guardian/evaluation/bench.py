@@ -135,7 +135,9 @@ def fast_path_equivalence(reference: Guardian, fast: Guardian, texts: list[str])
         "n": len(texts),
         "verdict_agreement": sum(x.flagged == y.flagged for x, y in zip(a, b)) / len(texts),
         "mean_abs_score_diff": sum(abs(x.unsafe_score - y.unsafe_score) for x, y in zip(a, b)) / len(texts),
-        "rechecked_share": getattr(fast.model, "rechecked", 0) / len(texts),
+        # Windows, not queries: each window of a long query whose int8 score lands in the band
+        # is rechecked on its own, so the count can pass the number of queries.
+        "rechecked_windows_per_query": getattr(fast.model, "rechecked", 0) / len(texts),
     }
 
 
@@ -297,7 +299,7 @@ def table(report: dict) -> str:
         "",
         f"Fast path vs reference on all {report['equivalence']['n']} dev queries: verdicts agree on "
         f"{report['equivalence']['verdict_agreement']:.1%}, unsafe scores differ by {report['equivalence']['mean_abs_score_diff']:.4f} on average; "
-        f"{report['equivalence']['rechecked_share']:.1%} of them were rechecked in float32.",
+        f"{report['equivalence']['rechecked_windows_per_query']:.2f} windows per query were rechecked in float32 (a long query has several).",
         f"Fast path speed-up over the reference: detection p50 {report['speedup_detect_p50']:.1f}x, detection + response p50 {report['speedup_respond_p50']:.1f}x.",
         f"Floor: one detection pass over the {report['short_query_words']}-word query ({report['short_query_tokens']} tokens) is "
         f"{report['floor_ms_short_query']:.1f} ms at this CPU's measured {report['matmul_gflops']:.0f} GFLOP/s fp32 matmul rate "

@@ -161,7 +161,7 @@ class CT2GuardModel:
         # the first recheck made one early request ~0.7 s slower than the rest.
         self._exact = self._generator(directory / DETECTOR, "float32") if recheck_band is not None else None
         self.recheck_band = recheck_band
-        self.rechecked = 0  # queries re-scored in float32 so far (reported by the benchmark)
+        self.rechecked = 0  # windows re-scored in float32 so far (reported by the benchmark)
         self._count_lock = threading.Lock()
         self.fmt = fmt
         self.max_new_tokens = max_new_tokens
