@@ -68,20 +68,22 @@ def test_batches_scored_from_several_threads_give_the_same_scores_in_order():
     assert len(calls) == 6 and threading.main_thread().name not in calls
 
 
-def test_scores_in_the_recheck_band_are_recomputed_in_float32():
+def test_scores_in_the_recheck_band_are_recomputed_in_float32_where_they_can_decide_the_verdict():
     from slm_guardian.model.ct2_model import CT2GuardModel
 
     model = object.__new__(CT2GuardModel)  # the band logic alone, without loading a model
     int8, exact = object(), object()
     model.detector, model._exact, model.recheck_band, model.rechecked = int8, exact, (0.3, 0.7), 0
-    model._count_lock = threading.Lock()
+    model._count_lock, model._pool, model.max_batch_tokens = threading.Lock(), None, None
     quick = {0: 0.05, 1: 0.31, 2: 0.69, 3: 0.95}
     model._forward = lambda detector, batch: [_scores(quick[b[0]] if detector is int8 else 0.5) for b in batch]
-    out = model._score_batch([[0], [1], [2], [3]])
-    assert [s.unsafe for s in out] == [0.05, 0.5, 0.5, 0.95]
-    assert model.rechecked == 2
+    items = [[[0]], [[1]], [[2]], [[3]], [[3], [1]], [[1], [0], [2]]]
+    out = model.window_scores(items)
+    # in the band: rechecked, unless another window of the same item is flagged beyond it
+    assert [[s.unsafe for s in item] for item in out] == [[0.05], [0.5], [0.5], [0.95], [0.95, 0.31], [0.5, 0.05, 0.5]]
+    assert model.rechecked == 4
     model.recheck_band = None
-    assert [s.unsafe for s in model._score_batch([[1]])] == [0.31]
+    assert [[s.unsafe for s in item] for item in model.window_scores([[[1]]])] == [[0.31]]
 
 
 def test_the_recheck_band_follows_the_threshold_and_stays_within_scores():

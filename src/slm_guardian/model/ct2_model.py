@@ -10,7 +10,7 @@ in memory (a lower peak RSS); the detector is kept in float32 as well, for the r
 int8 moves unsafe scores by ~0.02 on average, which
 flips ~2% of verdicts near the threshold, so scores that land inside `recheck_band` (the
 threshold ± `RECHECK_MARGIN`) are recomputed by the float32 detector (identical to the
-PyTorch reference to 1e-6).
+PyTorch reference to 1e-6) wherever they can decide a verdict (`window_scores`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ctranslate2.converters import TransformersConverter
 from slm_guardian.model.base import cache_root
 from slm_guardian.model.format import GuardFormat
 from slm_guardian.model.guard_model import GuardModel
-from slm_guardian.model.scores import MAX_BATCH_TOKENS, Scores, score_response_windows, score_windows, worst_window
+from slm_guardian.model.scores import MAX_BATCH_TOKENS, Scores, score_each_view, worst_of, worst_window
 
 QUANTIZATION = "int8_float32"  # int8 weights, float32 activations: what CPUs run fast
 # One thread per model unless told otherwise: measured on the 2-core CPU, one thread judges a
@@ -201,20 +201,32 @@ class CT2GuardModel:
 
     def score(self, texts: Sequence[str], batch_size: int = 16) -> list[Scores]:
         """Scores for each text (a long one: its worst window); output order follows input order."""
-        return score_windows(self.fmt, texts, batch_size, self._score_batch, self.max_batch_tokens, pool=self._pool)
+        return worst_of(self.window_scores([self.fmt.detection_windows(text) for text in texts], batch_size))
 
-    def _score_batch(self, batch: list[list[int]]) -> list[Scores]:
-        scores = self._forward(self.detector, batch)
+    def window_scores(self, views: list[list[list[int]]], batch_size: int = 16) -> list[list[Scores]]:
+        """The scores of every view (detection ids) of every item, int8, except the views that
+        can decide their item's verdict: an int8 score inside the recheck band, in an item no
+        view of which is already beyond it, is recomputed by the float32 detector. (An item
+        that one view flags beyond the band is flagged whatever its other views score, so their
+        rechecks would only cost time: most windows of long texts were such.)"""
+        scored = score_each_view(views, batch_size, self._int8_batch, self.max_batch_tokens, pool=self._pool)
         if self.recheck_band is None:
-            return scores
+            return scored
         low, high = self.recheck_band
-        unsure = [i for i, s in enumerate(scores) if low <= s.unsafe <= high]
+        unsure = [(i, j) for i, group in enumerate(scored) if max(s.unsafe for s in group) <= high for j, s in enumerate(group) if s.unsafe >= low]
         if unsure:
-            with self._count_lock:  # batches are scored from several threads
+            exact = score_each_view([[views[i][j]] for i, j in unsure], batch_size, self._float32_batch, self.max_batch_tokens, pool=self._pool)
+            for (i, j), (scores,) in zip(unsure, exact):
+                scored[i][j] = scores
+            with self._count_lock:  # items are scored from several threads (the server)
                 self.rechecked += len(unsure)
-            for i, exact in zip(unsure, self._forward(self._exact, [batch[i] for i in unsure])):
-                scores[i] = exact
-        return scores
+        return scored
+
+    def _int8_batch(self, batch: list[list[int]]) -> list[Scores]:
+        return self._forward(self.detector, batch)
+
+    def _float32_batch(self, batch: list[list[int]]) -> list[Scores]:
+        return self._forward(self._exact, batch)
 
     def _forward(self, detector, batch: list[list[int]]) -> list[Scores]:
         logits = np.asarray(detector.forward_batch(batch))  # [batch, max_len, detector_rows]
@@ -232,7 +244,7 @@ class CT2GuardModel:
 
     def score_responses(self, pairs: Sequence[tuple[str, str]], batch_size: int = 16) -> list[Scores]:
         """Scores of each (query, answer) pair: the answer judged in the query's context."""
-        return score_response_windows(self.fmt, pairs, batch_size, self._score_batch, self.max_batch_tokens, pool=self._pool)
+        return worst_of(self.window_scores([self.fmt.response_windows(query, answer) for query, answer in pairs], batch_size), refusal_from_first=True)
 
     def score_with_cache(self, text: str) -> tuple[Scores, None]:
         # CTranslate2 keeps no cache between calls; `respond` re-reads the short prompt in one
@@ -247,7 +259,7 @@ class CT2GuardModel:
         """The replies for many texts in one `generate_batch` call (CTranslate2 pads and stops
         each sequence on its own), each as `respond` would write it alone."""
         tokens = self.fmt.tokenizer.convert_ids_to_tokens
-        prompts = [tokens(worst_window(self.fmt, text, self._score_batch) + self.fmt.response_prefix(c)) for text, c in zip(texts, codes)]
+        prompts = [tokens(worst_window(self.fmt, text, lambda windows: self.window_scores([windows])[0]) + self.fmt.response_prefix(c)) for text, c in zip(texts, codes)]
         results = self.generator.generate_batch(
             prompts,
             max_batch_size=-(-len(prompts) // self.workers),  # one part per replica, decoded side by side

@@ -66,28 +66,40 @@ def score_views(
     every view of every item batched together by length (`batch_plan`). With a `pool`, batches
     are scored on its threads, as many at once as it has (for a runtime that releases the GIL
     and runs one model replica per thread, as CTranslate2 does); the result is the same."""
-    windows = [(index, ids) for index, group in enumerate(views) for ids in group]
-    first = {}
-    for position, (index, _) in enumerate(windows):
-        first.setdefault(index, position)
-    best: list[Scores | None] = [None] * len(views)
-    refusal: dict[int, float | None] = {}
-    plan = batch_plan([len(ids) for _, ids in windows], batch_size, max_tokens or sys.maxsize)
-    batches = [[windows[i][1] for i in chunk] for chunk in plan]
+    return worst_of(score_each_view(views, batch_size, score_batch, max_tokens, pool=pool), refusal_from_first)
+
+
+def score_each_view(
+    views: list[list[list[int]]], batch_size: int, score_batch, max_tokens: int | None, pool: Executor | None = None
+) -> list[list[Scores]]:
+    """The scores of every view of every item, grouped as `views` is, all views batched
+    together by length (`batch_plan`; on `pool`'s threads, when given)."""
+    windows = [ids for group in views for ids in group]
+    plan = batch_plan([len(ids) for ids in windows], batch_size, max_tokens or sys.maxsize)
+    batches = [[windows[i] for i in chunk] for chunk in plan]
     if pool is not None and len(batches) > 1:
         results = list(pool.map(score_batch, batches))
     else:
         results = [score_batch(batch) for batch in batches]
+    flat: list[Scores | None] = [None] * len(windows)
     for chunk, batch_scores in zip(plan, results):
         for position, scores in zip(chunk, batch_scores):
-            index = windows[position][0]
-            if position == first[index]:
-                refusal[index] = scores.refusal
-            if best[index] is None or scores.unsafe > best[index].unsafe:
-                best[index] = scores
+            flat[position] = scores
+    grouped, start = [], 0
+    for group in views:
+        grouped.append(flat[start : start + len(group)])
+        start += len(group)
+    return grouped  # type: ignore[return-value]
+
+
+def worst_of(scored: list[list[Scores]], refusal_from_first: bool = False) -> list[Scores]:
+    """Each item's worst view (highest unsafe score; the first of equals); with
+    `refusal_from_first`, carrying the refusal score of its first view (for an answer, the
+    head-and-tail view, where a refusal says so)."""
+    best = [max(group, key=lambda scores: scores.unsafe) for group in scored]
     if refusal_from_first:
-        best = [replace(s, refusal=refusal[i]) for i, s in enumerate(best)]  # type: ignore[arg-type]
-    return best  # type: ignore[return-value]
+        best = [replace(worst, refusal=group[0].refusal) for worst, group in zip(best, scored)]
+    return best
 
 
 def worst_window(fmt: GuardFormat, text: str, score_batch) -> list[int]:
