@@ -102,7 +102,8 @@ def evaluate(
             err.print(f"evaluating {name} ({len(rows)} answers)")
             response_results.append(evaluate_responses(name, rows, {"guardian": guardian, **variants}, detectors))
     # The report says how it was made: the command as typed (the program name as its user knows it).
-    extras: dict = {"command": shlex.join(["guardian", *sys.argv[1:]]), "threshold": guardian.config.threshold}
+    command = shlex.join(["guardian", *sys.argv[1:]])
+    extras: dict = {"threshold": guardian.config.threshold}
     if not no_latency:
         extras["latency"] = latency(guardian)
     try:
@@ -126,7 +127,7 @@ def evaluate(
         out.print(f"refusal detector vs PyRIT human labels: accuracy {check['accuracy']:.3f} on {check['n']} responses", highlight=False)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"results": {d.name: {s: r.metrics for s, r in d.systems.items()} for d in results}, **extras}
+        payload = {"results": {d.name: {s: r.metrics for s, r in d.systems.items()} for d in results}, "command": command, **extras}
         if response_results:
             payload["responses"] = {r.name: r.to_json() for r in response_results}
         output.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -134,8 +135,7 @@ def evaluate(
     if report_dir:
         from slm_guardian.evaluation.report import write_report
 
-        details = {key: value for key, value in extras.items() if key != "command"}
-        path = write_report(results, report_dir, extras["command"], details)
+        path = write_report(results, report_dir, command, extras)
         out.print(f"report written to {path}")
 
 
